@@ -1,0 +1,209 @@
+"""The ``briefing`` command line: parses arguments and calls the pipeline, nothing more."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import subprocess
+import sys
+import time
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+from . import __version__, pipeline
+from .errors import Problem, ProblemsError
+from .matrix import matrix_csv, matrix_json
+
+log = logging.getLogger("generator")
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+SERVE_POLL_SECONDS = 1.0
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--seeds", type=Path, default=Path("seeds"), help="folder of articles (default: seeds)")
+    parser.add_argument("--themes", type=Path, default=None,
+                        help="themes codebook (default: <seeds>/themes.yml)")
+    parser.add_argument("--docs", type=Path, default=Path("docs"), help="Markdown output folder (default: docs)")
+    parser.add_argument("--aliases", type=Path, default=None,
+                        help="entity aliases file (default: <seeds>/aliases.yml if present)")
+    parser.add_argument("--strict", action="store_true",
+                        help="fail on any unreadable article instead of skipping it with a warning")
+    parser.add_argument("--sentences", type=int, default=pipeline.DEFAULT_SUMMARY_SENTENCES,
+                        help="summary length in sentences (default: 3)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="more detail on stderr")
+    parser.add_argument("-q", "--quiet", action="store_true", help="errors only")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="briefing",
+        description="Turn a folder of articles and a themes codebook into a MkDocs briefing site.",
+    )
+    parser.add_argument("--version", action="version", version=f"briefing {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("generate", help="write the Markdown pages into docs/")
+    _common(p)
+    p = sub.add_parser("build", help="generate, then `mkdocs build --strict` into site/")
+    _common(p)
+    p.add_argument("--site", type=Path, default=Path("site"), help="HTML output folder (default: site)")
+    p.add_argument("--config", type=Path, default=Path("mkdocs.yml"), help="MkDocs config (default: mkdocs.yml)")
+    p = sub.add_parser("check", help="validate seeds and themes without writing anything (exit 1 on problems)")
+    _common(p)
+    p = sub.add_parser("serve", help="generate and preview; regenerate when seeds, themes or templates change")
+    _common(p)
+    p.add_argument("--config", type=Path, default=Path("mkdocs.yml"))
+    p.add_argument("--dev-addr", default="127.0.0.1:8000", help="address to serve on (default: 127.0.0.1:8000)")
+    p = sub.add_parser("summarize", help="print the extractive summary of one article file")
+    p.add_argument("file", type=Path)
+    p.add_argument("--sentences", type=int, default=pipeline.DEFAULT_SUMMARY_SENTENCES)
+    p.add_argument("--json", action="store_true", help='print exactly {"sentences": [...]}')
+    p = sub.add_parser("export", help="print the comparison matrix as JSON or CSV")
+    _common(p)
+    p.add_argument("--format", choices=("json", "csv"), default="json")
+    p = sub.add_parser("suggest-themes", help="propose themes for recurring phrases no theme covers (YAML)")
+    _common(p)
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> pipeline.Settings:
+    return pipeline.Settings(
+        seeds=args.seeds,
+        themes=args.themes or args.seeds / "themes.yml",
+        docs=args.docs,
+        aliases=args.aliases,
+        summary_sentences=args.sentences,
+        strict=args.strict,
+    )
+
+
+def _report_problems(problems: tuple[Problem, ...] | list[Problem]) -> None:
+    for problem in problems:
+        print(f"error: {problem}", file=sys.stderr)
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        for problem in problems:
+            print(problem.github_annotation())
+    print(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found; nothing was written.",
+          file=sys.stderr)
+
+
+def _report_skipped(skipped: tuple[Problem, ...]) -> None:
+    if skipped:
+        print(f"skipped {len(skipped)} unreadable file(s) (use --strict to fail instead):", file=sys.stderr)
+        for problem in skipped:
+            print(f"  {problem}", file=sys.stderr)
+
+
+def _epoch_for(result: pipeline.Result) -> str:
+    """SOURCE_DATE_EPOCH for MkDocs (sitemap dates): the environment's, else the newest source date."""
+    if os.environ.get("SOURCE_DATE_EPOCH"):
+        return os.environ["SOURCE_DATE_EPOCH"]
+    day = pipeline.as_of(result.briefing.articles)
+    if not day:
+        return "0"
+    return str(int(datetime.combine(date.fromisoformat(day), datetime.min.time(), timezone.utc).timestamp()))
+
+
+def _mkdocs_config(config: Path, docs: Path) -> Path:
+    """mkdocs.yml itself, or a small config inheriting it when --docs points elsewhere."""
+    configured = (config.parent / "docs").resolve()
+    if docs.resolve() == configured:
+        return config
+    derived = config.parent / ".briefing-mkdocs.yml"
+    derived.write_text(f"INHERIT: {config.name}\ndocs_dir: {json.dumps(str(docs.resolve()))}\n", encoding="utf-8")
+    return derived
+
+
+def _mkdocs(verb: str, args: argparse.Namespace, result: pipeline.Result, extra: list[str]) -> int:
+    env = dict(os.environ, SOURCE_DATE_EPOCH=_epoch_for(result))
+    cmd = [sys.executable, "-m", "mkdocs", verb, "-f", str(_mkdocs_config(args.config, args.docs)), *extra]
+    log.info("running %s", " ".join(cmd))
+    return subprocess.call(cmd, env=env)
+
+
+def _inputs_mtime(settings: pipeline.Settings) -> float:
+    paths = [settings.themes, *(p for p in settings.seeds.rglob("*") if p.is_file()),
+             *(p for p in settings.templates.rglob("*") if p.is_file())]
+    return max((p.stat().st_mtime for p in paths if p.exists()), default=0.0)
+
+
+def _serve(args: argparse.Namespace, settings: pipeline.Settings, result: pipeline.Result) -> int:
+    env = dict(os.environ, SOURCE_DATE_EPOCH=_epoch_for(result))
+    cmd = [sys.executable, "-m", "mkdocs", "serve", "-f", str(_mkdocs_config(args.config, args.docs)),
+           "--dev-addr", args.dev_addr]
+    server = subprocess.Popen(cmd, env=env)
+    seen = _inputs_mtime(settings)
+    try:
+        while server.poll() is None:
+            time.sleep(SERVE_POLL_SECONDS)
+            now = _inputs_mtime(settings)
+            if now != seen:
+                seen = now
+                try:
+                    pipeline.generate(settings)
+                    log.info("regenerated docs/")
+                except ProblemsError as err:
+                    _report_problems(err.problems)
+    except KeyboardInterrupt:
+        server.terminate()
+    return server.wait()
+
+
+def _summarize(args: argparse.Namespace) -> int:
+    from .ingest import read_article
+    from .summarize import summarize
+
+    article = read_article(args.file, args.file.parent)
+    sentences = [s.text for s in summarize(article, args.sentences)]
+    if args.json:
+        print(json.dumps({"sentences": sentences}, ensure_ascii=False))
+    else:
+        print("\n".join(sentences))
+    return EXIT_OK
+
+
+def _suggest(settings: pipeline.Settings) -> int:
+    from .suggest import suggest_themes
+
+    briefing, _ = pipeline.analyse(settings)
+    print(suggest_themes(briefing), end="")
+    return EXIT_OK
+
+
+def run(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    level = logging.DEBUG if getattr(args, "verbose", False) else (
+        logging.ERROR if getattr(args, "quiet", False) else logging.INFO)
+    logging.basicConfig(level=level, format="%(levelname)s: %(message)s", stream=sys.stderr)
+    try:
+        if args.command == "summarize":
+            return _summarize(args)
+        settings = _settings(args)
+        if args.command == "check":
+            inputs = pipeline.load_inputs(settings)
+            _report_skipped(inputs.corpus.skipped)
+            print(f"ok: {len(inputs.corpus.articles)} articles, {len(inputs.codebook.themes)} themes")
+            return EXIT_OK
+        if args.command == "export":
+            briefing, _ = pipeline.analyse(settings)
+            print(matrix_json(briefing) if args.format == "json" else matrix_csv(briefing), end="")
+            return EXIT_OK
+        if args.command == "suggest-themes":
+            return _suggest(settings)
+        result = pipeline.generate(settings)
+        _report_skipped(result.skipped)
+        if args.command == "build":
+            return _mkdocs("build", args, result, ["--strict", "-d", str(args.site.resolve())])
+        if args.command == "serve":
+            return _serve(args, settings, result)
+        return EXIT_OK
+    except ProblemsError as err:
+        _report_problems(err.problems)
+        return EXIT_PROBLEMS
+
+
+def main() -> None:
+    sys.exit(run())

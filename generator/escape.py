@@ -1,0 +1,78 @@
+"""Escaping of untrusted text for the generated Markdown, and link safety.
+
+Article text, metadata and codebook prose are untrusted: they must reach the
+reader as the same visible characters and never as Markdown structure, HTML,
+Jinja syntax or a link. The rule is simple and total:
+
+* ``&``, ``<`` and ``>`` become HTML entities, so no tag, comment or entity
+  from the input survives;
+* every other ASCII punctuation character that any enabled Markdown extension
+  gives meaning to is backslash-escaped (``pymdownx.escapeall`` is enabled in
+  ``mkdocs.yml`` so that any escaped character renders as itself);
+* runs of white space (newlines included) collapse to one space, so the text
+  can never start a block (heading, list, quote, code block, front matter,
+  admonition, reference definition, attribute list) of its own.
+
+Trusted Markdown produced by the generator itself is wrapped in :class:`Md`,
+which the template layer passes through untouched.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote, urlsplit
+
+# Characters with a meaning somewhere in Python-Markdown or the enabled
+# pymdown extensions. Left out on purpose: , ; ? ' " / % @ (no enabled syntax
+# uses them) so that the generated Markdown stays readable.
+MD_SPECIAL = "\\`*_{}[]()#+-.!|~^=:$"
+_ESCAPE_TABLE = {ord(c): "\\" + c for c in MD_SPECIAL}
+_ESCAPE_TABLE.update({ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;"})
+_WS = re.compile(r"\s+")
+# C0/C1 control characters (tab/newline/CR are folded as white space first).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+class Md(str):
+    """A Markdown fragment built by the generator from trusted parts."""
+
+    __slots__ = ()
+
+
+def md_escape(text: object) -> Md:
+    """Escape untrusted ``text`` so that it renders as exactly its visible characters."""
+    if isinstance(text, Md):
+        return text
+    if text is None:
+        return Md("")
+    plain = _CONTROL.sub("", _WS.sub(" ", str(text))).strip()
+    return Md(plain.translate(_ESCAPE_TABLE))
+
+
+def html_escape(text: object) -> str:
+    """Escape for an HTML attribute or element body (used in inline SVG and attributes)."""
+    plain = _CONTROL.sub("", _WS.sub(" ", str(text))).strip()
+    return (
+        plain.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        .replace('"', "&quot;").replace("'", "&#39;")
+    )
+
+
+def safe_url(url: str | None) -> str | None:
+    """Return ``url`` percent-encoded for a Markdown link if it is http(s), else None."""
+    if not url:
+        return None
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    # Keep the URL's own reserved characters; encode what could end the link.
+    return quote(url, safe=":/?#@!$&'*+,;=%~-._")
+
+
+def md_link(text: object, href: str) -> Md:
+    """A Markdown link with escaped text. ``href`` must come from the generator or safe_url."""
+    return Md(f"[{md_escape(text)}]({href})")

@@ -1,0 +1,195 @@
+"""Cross-link the analysed corpus: the comparison matrix, agreement, co-occurrence, exports.
+
+Input: articles, their per-theme cells and analyses. Output: a :class:`Briefing`
+that the renderer turns into pages, and the matrix exports (JSON and CSV) whose
+formats are documented in the README.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from .records import Article, ArticleAnalysis, Cell, Codebook, Mention, Theme
+
+# Verdicts on a theme across sources.
+AGREE = "agree"  # two or more sources take the same position, none differs
+DIVERGE = "diverge"  # sources take different positions
+SINGLE = "single"  # only one source takes a position
+NO_POSITION = "no-position"  # addressed, but no source takes a position
+UNADDRESSED = "unaddressed"  # no source addresses it
+
+# Themes that share at least this many paragraphs are listed as co-occurring.
+MIN_SHARED_PARAGRAPHS = 1
+MAX_CO_OCCURRING = 5
+# CSV cells starting with these are prefixed with "'" so spreadsheets do not
+# run them as formulas (OWASP CSV injection guidance).
+_CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class ThemeView:
+    """A theme across the corpus."""
+
+    theme: Theme
+    cells: tuple[Cell, ...]  # addressed cells only, in article order
+    verdict: str
+    positions: tuple[tuple[str, tuple[str, ...]], ...]  # position id -> article slugs
+    co_occurring: tuple[tuple[str, int], ...]  # (theme id, shared paragraphs)
+
+
+@dataclass(frozen=True)
+class EntityView:
+    entity_id: str
+    name: str
+    kind: str
+    mentions: tuple[tuple[str, Mention], ...]  # (article slug, mention)
+
+    @property
+    def total(self) -> int:
+        return sum(m.count for _, m in self.mentions)
+
+
+@dataclass(frozen=True)
+class Briefing:
+    """Everything the renderer needs, fully analysed and cross-linked."""
+
+    articles: tuple[Article, ...]
+    analyses: dict[str, ArticleAnalysis]
+    codebook: Codebook
+    cells: dict[tuple[str, str], Cell]  # (article slug, theme id) -> cell
+    themes: tuple[ThemeView, ...]
+    entities: tuple[EntityView, ...]
+
+    def cell(self, slug: str, theme_id: str) -> Cell:
+        return self.cells[(slug, theme_id)]
+
+    def article(self, slug: str) -> Article:
+        return next(a for a in self.articles if a.slug == slug)
+
+
+def _verdict(cells: list[Cell]) -> str:
+    if not cells:
+        return UNADDRESSED
+    taken = [c.position for c in cells if c.position]
+    if not taken:
+        return NO_POSITION
+    if len(set(taken)) > 1:
+        return DIVERGE
+    return AGREE if len(taken) > 1 else SINGLE
+
+
+def _co_occurrence(cells: dict[tuple[str, str], Cell]) -> dict[str, Counter]:
+    """Per theme, how many (article, paragraph) places it shares with each other theme."""
+    by_place: dict[tuple[str, int], set[str]] = defaultdict(set)
+    for (slug, theme_id), cell in cells.items():
+        for ev in cell.evidence:
+            by_place[(slug, ev.sentence.paragraph)].add(theme_id)
+    shared: dict[str, Counter] = defaultdict(Counter)
+    for themes in by_place.values():
+        for a in themes:
+            for b in themes:
+                if a != b:
+                    shared[a][b] += 1
+    return shared
+
+
+def _entities(analyses: dict[str, ArticleAnalysis], articles: tuple[Article, ...]) -> tuple[EntityView, ...]:
+    grouped: dict[str, list[tuple[str, Mention]]] = defaultdict(list)
+    for article in articles:
+        for mention in analyses[article.slug].mentions:
+            grouped[mention.entity_id].append((article.slug, mention))
+    views = [
+        EntityView(entity_id=eid, name=ms[0][1].name, kind=ms[0][1].kind, mentions=tuple(ms))
+        for eid, ms in grouped.items()
+    ]
+    views.sort(key=lambda v: (v.kind, -v.total, v.name.lower(), v.entity_id))
+    return tuple(views)
+
+
+def cross_link(
+    articles: tuple[Article, ...],
+    analyses: dict[str, ArticleAnalysis],
+    codebook: Codebook,
+    cells: dict[tuple[str, str], Cell],
+) -> Briefing:
+    shared = _co_occurrence(cells)
+    views = []
+    for theme in codebook.themes:
+        addressed = [cells[(a.slug, theme.id)] for a in articles if cells[(a.slug, theme.id)].addressed]
+        by_position: dict[str, list[str]] = defaultdict(list)
+        for cell in addressed:
+            if cell.position:
+                by_position[cell.position].append(cell.article)
+        order = [p.id for p in theme.positions]
+        positions = tuple(
+            (pid, tuple(by_position[pid])) for pid in sorted(by_position, key=order.index)
+        )
+        co = sorted(
+            ((other, n) for other, n in shared[theme.id].items() if n >= MIN_SHARED_PARAGRAPHS),
+            key=lambda t: (-t[1], t[0]),
+        )[:MAX_CO_OCCURRING]
+        views.append(ThemeView(theme, tuple(addressed), _verdict(addressed), positions, tuple(co)))
+    return Briefing(articles, analyses, codebook, cells, tuple(views), _entities(analyses, articles))
+
+
+def article_url(slug: str, paragraph: int | None = None) -> str:
+    """Site-root-relative URL of an article page (directory URLs), with its paragraph anchor."""
+    return f"articles/{slug}/" + (f"#p{paragraph}" if paragraph else "")
+
+
+def matrix_data(briefing: Briefing) -> dict:
+    """The matrix export as plain data (see README: "Matrix exports")."""
+    cells = []
+    for article in briefing.articles:
+        for theme in briefing.codebook.themes:
+            cell = briefing.cell(article.slug, theme.id)
+            cells.append({
+                "article": article.slug,
+                "theme": theme.id,
+                "strength": cell.strength,
+                "position": cell.position,
+                "pinned": cell.pinned,
+                "evidence": [
+                    {"quote": ev.sentence.text, "anchor": article_url(article.slug, ev.sentence.paragraph)}
+                    for ev in cell.evidence
+                ],
+            })
+    return {
+        "articles": [
+            {"id": a.slug, "title": a.meta.title, "source_file": a.source_file} for a in briefing.articles
+        ],
+        "themes": [{"id": t.id, "title": t.title} for t in briefing.codebook.themes],
+        "cells": cells,
+    }
+
+
+def matrix_json(briefing: Briefing) -> str:
+    return json.dumps(matrix_data(briefing), ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+
+
+def _csv_safe(value: object) -> object:
+    if isinstance(value, str) and value.startswith(_CSV_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def matrix_csv(briefing: Briefing) -> str:
+    """One row per article x theme; the strongest quote and its anchor."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["article", "article_title", "theme", "theme_title", "strength", "position",
+                     "pinned", "evidence_count", "quote", "anchor"])
+    titles = {a.slug: a.meta.title for a in briefing.articles}
+    for row in matrix_data(briefing)["cells"]:
+        first = row["evidence"][0] if row["evidence"] else {"quote": "", "anchor": ""}
+        theme = briefing.codebook.theme(row["theme"])
+        writer.writerow([_csv_safe(v) for v in (
+            row["article"], titles[row["article"]], row["theme"], theme.title if theme else "",
+            f"{row['strength']:.3f}", row["position"] or "", "true" if row["pinned"] else "false",
+            len(row["evidence"]), first["quote"], first["anchor"],
+        )])
+    return out.getvalue()

@@ -1,0 +1,189 @@
+"""Typed, immutable records passed between the pipeline stages.
+
+Ingest produces :class:`Article`; analysis adds :class:`ArticleAnalysis`; the
+codebook is a :class:`Codebook` of :class:`Theme`; theme matching produces one
+:class:`Cell` per article x theme, backed by :class:`Evidence`. Nothing here
+does I/O. Every piece of article text kept in these records is verbatim source
+text, so that everything the site shows can be traced to a paragraph anchor.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+# Paragraph kinds.
+TEXT = "text"
+BLOCKQUOTE = "blockquote"
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence, verbatim, located in its paragraph."""
+
+    paragraph: int  # 1-based paragraph number; the anchor is f"p{paragraph}"
+    index: int  # 0-based position inside the paragraph
+    text: str
+    start: int  # character offsets of ``text`` inside the paragraph text
+    end: int
+
+    @property
+    def id(self) -> str:
+        return f"p{self.paragraph}s{self.index + 1}"
+
+    @property
+    def anchor(self) -> str:
+        return f"p{self.paragraph}"
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """One paragraph of body text (or one paragraph of a block quote)."""
+
+    number: int  # 1-based, stable for the same text
+    text: str
+    sentences: tuple[Sentence, ...]
+    kind: str = TEXT  # TEXT or BLOCKQUOTE
+    attribution: str | None = None  # for block quotes: what the article says they quote
+
+    @property
+    def anchor(self) -> str:
+        return f"p{self.number}"
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """What is known about an article. ``None`` means "not stated".
+
+    ``inferred`` names the fields that were guessed from the text rather than
+    given by the analyst (sidecar/front matter) or by structured HTML metadata.
+    """
+
+    title: str
+    subtitle: str | None = None
+    author: str | None = None
+    author_note: str | None = None
+    outlet: str | None = None
+    section: str | None = None
+    date: str | None = None  # ISO 8601 (YYYY-MM-DD) when known
+    url: str | None = None  # http(s) only; anything else is dropped at ingest
+    republished_from: str | None = None
+    photo_credit: str | None = None
+    editor_summary: str | None = None  # hand-written summary from the sidecar
+    inferred: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Article:
+    """One source article after ingest and cleaning."""
+
+    slug: str  # unique, file-name safe; the page is f"articles/{slug}.md"
+    source_file: str  # path relative to the seeds folder, e.g. "000_02ab58f7c63c58da.txt"
+    meta: Metadata
+    paragraphs: tuple[Paragraph, ...]
+    pinned_positions: tuple[tuple[str, str], ...] = ()  # (theme id, position id)
+    removed_lines: tuple[str, ...] = ()  # page furniture dropped by the cleaner
+    content_hash: str = ""  # sha256 of the raw input bytes (+ sidecar)
+
+    @property
+    def sentences(self) -> tuple[Sentence, ...]:
+        return tuple(s for p in self.paragraphs for s in p.sentences)
+
+    @property
+    def word_count(self) -> int:
+        return sum(len(p.text.split()) for p in self.paragraphs)
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A direct quotation found in an article, with its speaker when the text says."""
+
+    text: str  # the words inside the quotation marks, verbatim
+    speaker: str | None
+    sentence: Sentence
+
+
+@dataclass(frozen=True)
+class Mention:
+    """An entity (person, place, organisation) and where an article mentions it."""
+
+    entity_id: str  # stable slug, shared across articles
+    name: str  # canonical name
+    kind: str  # "person" | "place" | "organisation"
+    paragraphs: tuple[int, ...]  # paragraph numbers, sorted, unique
+    count: int
+
+
+@dataclass(frozen=True)
+class ArticleAnalysis:
+    """Everything derived from one article alone."""
+
+    slug: str
+    summary: tuple[Sentence, ...]
+    key_points: tuple[Sentence, ...]
+    quotes: tuple[Quote, ...] = ()
+    mentions: tuple[Mention, ...] = ()
+
+
+@dataclass(frozen=True)
+class Cue:
+    """A cue from the codebook: a phrase matched on word stems, or an explicit regex."""
+
+    text: str  # as written in the codebook
+    pattern: re.Pattern[str] = field(compare=False)
+    is_regex: bool = False
+
+
+@dataclass(frozen=True)
+class Position:
+    id: str
+    label: str
+    cues: tuple[Cue, ...]
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class Theme:
+    id: str
+    title: str
+    description: str
+    cues: tuple[Cue, ...]
+    related: tuple[str, ...] = ()
+    positions: tuple[Position, ...] = ()
+
+    def position(self, position_id: str) -> Position | None:
+        return next((p for p in self.positions if p.id == position_id), None)
+
+
+@dataclass(frozen=True)
+class Codebook:
+    themes: tuple[Theme, ...]
+    source: str = ""  # file it was read from
+
+    def theme(self, theme_id: str) -> Theme | None:
+        return next((t for t in self.themes if t.id == theme_id), None)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A verbatim sentence that supports a theme or a position, and the cue that matched."""
+
+    sentence: Sentence
+    cue: str
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One article x theme cell of the comparison matrix."""
+
+    article: str  # article slug
+    theme: str  # theme id
+    strength: float  # 0..1; 0 means "not addressed"
+    evidence: tuple[Evidence, ...] = ()
+    position: str | None = None  # position id, or None
+    pinned: bool = False  # position set by the editor, not inferred
+    position_evidence: tuple[Evidence, ...] = ()
+
+    @property
+    def addressed(self) -> bool:
+        return bool(self.evidence) or self.pinned

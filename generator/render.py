@@ -1,0 +1,438 @@
+"""Render the cross-linked briefing into Markdown pages with Jinja2 templates.
+
+Templates in ``site_templates/`` hold presentation only. Each template gets one
+context dataclass (documented below, pinned by ``tests/test_template_context.py``)
+built here from the records. Article text only ever enters a template as a
+*value*: the environment's ``finalize`` escapes every ``{{ … }}`` output with
+:func:`escape.md_escape` unless the generator marked it as trusted Markdown
+(:class:`escape.Md`), so untrusted text can never become Markdown, HTML,
+a link or Jinja syntax.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+
+from .escape import Md, md_escape, md_link, safe_url
+from .heatmap import heatmap_svg
+from .matrix import Briefing, ThemeView, matrix_csv, matrix_json
+from .records import BLOCKQUOTE, Article, Cell, Sentence
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "site_templates"
+# Average adult silent reading speed for non-fiction (Brysbaert 2019: 238 wpm).
+WORDS_PER_MINUTE = 238
+# Evidence quotes shown per source on a theme page and per theme on an article page.
+QUOTES_PER_SOURCE = 3
+# Up to this many articles the matrix is one themes x articles table; beyond,
+# one table per theme with articles as sortable rows.
+WIDE_MATRIX_MAX_ARTICLES = 6
+# Characters of a quote shown in a matrix cell before it is cut with an ellipsis.
+CELL_QUOTE_CHARS = 160
+NOT_STATED = "not stated"
+NOT_ADDRESSED = "not addressed"
+
+
+# ---- contexts (one per template) -------------------------------------------------
+
+@dataclass(frozen=True)
+class Ref:
+    """A verbatim sentence and the link to its paragraph."""
+
+    text: str
+    href: str  # trusted: built from slug and paragraph number
+
+
+@dataclass(frozen=True)
+class MetaRow:
+    label: str
+    value: str | Md
+    inferred: bool
+
+
+@dataclass(frozen=True)
+class SourceRow:
+    link: Md
+    outlet: str
+    author: str
+    date: str
+    minutes: int
+    summary: str
+
+
+@dataclass(frozen=True)
+class ThemeRow:
+    link: Md
+    verdict: str
+    description: str
+    positions: tuple[tuple[str, tuple[Md, ...]], ...]  # label -> article links
+    addressed_by: int
+
+
+@dataclass(frozen=True)
+class HomePage:
+    """Context of ``home.md.j2``."""
+
+    as_of: str | None
+    sources: tuple[SourceRow, ...]
+    themes: tuple[ThemeRow, ...]
+    heatmap_alt: str
+    article_count: int
+
+
+@dataclass(frozen=True)
+class ArticleTheme:
+    link: Md
+    strength: str
+    position: str  # label, or "" when no position
+    pinned: bool
+    evidence: tuple[Ref, ...]
+
+
+@dataclass(frozen=True)
+class QuoteRow:
+    text: str
+    speaker: str
+    href: str
+
+
+@dataclass(frozen=True)
+class EntityRow:
+    link: Md
+    kind: str
+    count: int
+    places: tuple[Md, ...]
+
+
+@dataclass(frozen=True)
+class ParagraphRow:
+    anchor: str
+    text: str
+    quote: bool
+    attribution: str | None
+
+
+@dataclass(frozen=True)
+class ArticlePage:
+    """Context of ``article.md.j2``."""
+
+    title: str
+    subtitle: str | None
+    meta: tuple[MetaRow, ...]
+    editor_summary: str | None
+    summary: tuple[Ref, ...]
+    key_points: tuple[Ref, ...]
+    themes: tuple[ArticleTheme, ...]
+    unaddressed: tuple[Md, ...]
+    quotes: tuple[QuoteRow, ...]
+    entities: tuple[EntityRow, ...]
+    paragraphs: tuple[ParagraphRow, ...]
+    source_file: str
+    words: int
+    minutes: int
+    removed_lines: int
+
+
+@dataclass(frozen=True)
+class SourceOnTheme:
+    link: Md
+    position: str
+    pinned: bool
+    strength: str
+    quotes: tuple[Ref, ...]
+
+
+@dataclass(frozen=True)
+class ThemePage:
+    """Context of ``theme.md.j2``."""
+
+    title: str
+    description: str
+    cues: tuple[str, ...]
+    positions: tuple[tuple[str, str], ...]  # (label, description)
+    verdict: str
+    stance: tuple[tuple[str, tuple[Md, ...]], ...]  # position label -> article links
+    sources: tuple[SourceOnTheme, ...]
+    silent: tuple[Md, ...]  # articles that do not address it
+    related: tuple[Md, ...]
+    co_occurring: tuple[tuple[Md, int], ...]
+
+
+@dataclass(frozen=True)
+class MatrixCell:
+    text: str  # position label or NOT_ADDRESSED or "addressed"
+    quote: str
+    href: str  # "" when not addressed
+    pinned: bool
+    strength: str
+
+
+@dataclass(frozen=True)
+class MatrixPage:
+    """Context of ``matrix.md.j2``."""
+
+    wide: bool
+    columns: tuple[Md, ...]  # article links (wide layout)
+    rows: tuple[tuple[Md, tuple[MatrixCell, ...]], ...]  # theme link -> cells (wide)
+    per_theme: tuple[tuple[Md, tuple[tuple[Md, MatrixCell], ...]], ...]  # theme -> (article, cell)
+    heatmap_alt: str
+
+
+@dataclass(frozen=True)
+class IndexPage:
+    """Context of ``articles.md.j2``, ``themes.md.j2`` and ``entities.md.j2``: a titled table."""
+
+    rows: tuple[tuple[object, ...], ...]
+    entities: tuple[EntityRow, ...] = ()
+
+
+# ---- helpers -----------------------------------------------------------------------
+
+def _article_href(slug: str, paragraph: int | None = None, depth: int = 1) -> str:
+    up = "../" * depth
+    return f"{up}articles/{slug}.md" + (f"#p{paragraph}" if paragraph else "")
+
+
+def _theme_href(theme_id: str, depth: int = 1) -> str:
+    return f"{'../' * depth}themes/{theme_id}.md"
+
+
+def _ref(sentence: Sentence, slug: str, depth: int) -> Ref:
+    return Ref(sentence.text, _article_href(slug, sentence.paragraph, depth))
+
+
+def _minutes(words: int) -> int:
+    return max(1, math.ceil(words / WORDS_PER_MINUTE))
+
+
+def _pct(strength: float) -> str:
+    return f"{round(strength * 100)}%"
+
+
+def _cut(text: str, limit: int = CELL_QUOTE_CHARS) -> str:
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0] + " …"
+
+
+def _position_label(briefing: Briefing, cell: Cell) -> str:
+    if not cell.position:
+        return ""
+    theme = briefing.codebook.theme(cell.theme)
+    position = theme.position(cell.position) if theme else None
+    return position.label if position else cell.position
+
+
+# ---- page builders -----------------------------------------------------------------
+
+def article_page(briefing: Briefing, article: Article) -> ArticlePage:
+    meta = article.meta
+    analysis = briefing.analyses[article.slug]
+    url = safe_url(meta.url)
+    rows = [
+        MetaRow("Outlet", meta.outlet or NOT_STATED, "outlet" in meta.inferred),
+        MetaRow("Section", meta.section or NOT_STATED, "section" in meta.inferred),
+        MetaRow("Author", meta.author or NOT_STATED, "author" in meta.inferred),
+    ]
+    if meta.author_note:
+        rows.append(MetaRow("About the author", meta.author_note, "author_note" in meta.inferred))
+    rows.append(MetaRow("Date", meta.date or NOT_STATED, "date" in meta.inferred))
+    if meta.republished_from:
+        rows.append(MetaRow("Republished from", meta.republished_from, "republished_from" in meta.inferred))
+    if meta.photo_credit:
+        rows.append(MetaRow("Photo credit", meta.photo_credit, "photo_credit" in meta.inferred))
+    rows.append(MetaRow("Original", md_link(meta.url, url) if url else NOT_STATED, False))
+
+    themes, unaddressed = [], []
+    for theme in briefing.codebook.themes:
+        cell = briefing.cell(article.slug, theme.id)
+        link = md_link(theme.title, _theme_href(theme.id))
+        if not cell.addressed:
+            unaddressed.append(link)
+            continue
+        themes.append(ArticleTheme(
+            link=link, strength=_pct(cell.strength), position=_position_label(briefing, cell),
+            pinned=cell.pinned,
+            evidence=tuple(_ref(e.sentence, article.slug, 1) for e in cell.evidence[:QUOTES_PER_SOURCE]),
+        ))
+    themes.sort(key=lambda t: -int(t.strength.rstrip("%")))
+
+    quotes = tuple(
+        QuoteRow(q.text, q.speaker or "speaker not stated", _article_href(article.slug, q.sentence.paragraph))
+        for q in analysis.quotes
+    )
+    entities = tuple(
+        EntityRow(
+            link=md_link(m.name, f"../entities.md#{m.entity_id}"), kind=m.kind, count=m.count,
+            places=tuple(md_link(f"¶{n}", f"#p{n}") for n in m.paragraphs),
+        )
+        for m in analysis.mentions
+    )
+    paragraphs = tuple(
+        ParagraphRow(p.anchor, p.text, p.kind == BLOCKQUOTE, p.attribution) for p in article.paragraphs
+    )
+    return ArticlePage(
+        title=meta.title, subtitle=meta.subtitle, meta=tuple(rows), editor_summary=meta.editor_summary,
+        summary=tuple(_ref(s, article.slug, 1) for s in analysis.summary),
+        key_points=tuple(_ref(s, article.slug, 1) for s in analysis.key_points),
+        themes=tuple(themes), unaddressed=tuple(unaddressed), quotes=quotes, entities=entities,
+        paragraphs=paragraphs, source_file=article.source_file, words=article.word_count,
+        minutes=_minutes(article.word_count), removed_lines=len(article.removed_lines),
+    )
+
+
+def theme_page(briefing: Briefing, view: ThemeView) -> ThemePage:
+    theme = view.theme
+    titles = {a.slug: a.meta.title for a in briefing.articles}
+    sources = tuple(
+        SourceOnTheme(
+            link=md_link(titles[c.article], _article_href(c.article)),
+            position=_position_label(briefing, c), pinned=c.pinned, strength=_pct(c.strength),
+            quotes=tuple(_ref(e.sentence, c.article, 1) for e in c.evidence[:QUOTES_PER_SOURCE]),
+        )
+        for c in view.cells
+    )
+    addressed = {c.article for c in view.cells}
+    known = {t.id for t in briefing.codebook.themes}
+    return ThemePage(
+        title=theme.title, description=theme.description, cues=tuple(c.text for c in theme.cues),
+        positions=tuple((p.label, p.description or "") for p in theme.positions),
+        verdict=view.verdict,
+        stance=tuple(
+            ((theme.position(pid).label if theme.position(pid) else pid),
+             tuple(md_link(titles[s], _article_href(s)) for s in slugs))
+            for pid, slugs in view.positions
+        ),
+        sources=sources,
+        silent=tuple(md_link(a.meta.title, _article_href(a.slug)) for a in briefing.articles
+                     if a.slug not in addressed),
+        related=tuple(md_link(briefing.codebook.theme(r).title, f"{r}.md") for r in theme.related if r in known),
+        co_occurring=tuple((md_link(briefing.codebook.theme(t).title, f"{t}.md"), n) for t, n in view.co_occurring),
+    )
+
+
+def _matrix_cell(briefing: Briefing, cell: Cell, depth: int) -> MatrixCell:
+    if not cell.addressed:
+        return MatrixCell(NOT_ADDRESSED, "", "", False, "0%")
+    label = _position_label(briefing, cell) or "addressed, no position"
+    first = cell.evidence[0].sentence if cell.evidence else None
+    return MatrixCell(
+        text=label, quote=_cut(first.text) if first else "",
+        href=_article_href(cell.article, first.paragraph, depth) if first else _article_href(cell.article, None, depth),
+        pinned=cell.pinned, strength=_pct(cell.strength),
+    )
+
+
+def matrix_page(briefing: Briefing) -> MatrixPage:
+    articles, themes = briefing.articles, briefing.codebook.themes
+    wide = len(articles) <= WIDE_MATRIX_MAX_ARTICLES
+    columns = tuple(md_link(a.meta.title, _article_href(a.slug, None, 0)) for a in articles)
+    theme_links = [md_link(t.title, _theme_href(t.id, 0)) for t in themes]
+    rows = tuple(
+        (theme_links[i], tuple(_matrix_cell(briefing, briefing.cell(a.slug, t.id), 0) for a in articles))
+        for i, t in enumerate(themes)
+    ) if wide else ()
+    per_theme = tuple(
+        (theme_links[i], tuple(
+            (columns[j], _matrix_cell(briefing, briefing.cell(a.slug, t.id), 0))
+            for j, a in enumerate(articles) if briefing.cell(a.slug, t.id).addressed
+        ))
+        for i, t in enumerate(themes)
+    ) if not wide else ()
+    return MatrixPage(wide, columns if wide else (), rows, per_theme, _heatmap_alt(briefing))
+
+
+def _heatmap_alt(briefing: Briefing) -> str:
+    covered = sum(1 for c in briefing.cells.values() if c.addressed)
+    return (f"Coverage heatmap: {len(briefing.codebook.themes)} themes by {len(briefing.articles)} articles; "
+            f"{covered} of {len(briefing.cells)} cells addressed. The table below gives every value.")
+
+
+def home_page(briefing: Briefing, as_of: str | None) -> HomePage:
+    sources = tuple(
+        SourceRow(
+            link=md_link(a.meta.title, _article_href(a.slug, None, 0)),
+            outlet=a.meta.outlet or NOT_STATED, author=a.meta.author or NOT_STATED,
+            date=a.meta.date or NOT_STATED, minutes=_minutes(a.word_count),
+            summary=(briefing.analyses[a.slug].summary[0].text if briefing.analyses[a.slug].summary else ""),
+        )
+        for a in briefing.articles
+    )
+    titles = {a.slug: a.meta.title for a in briefing.articles}
+    themes = tuple(
+        ThemeRow(
+            link=md_link(v.theme.title, _theme_href(v.theme.id, 0)), verdict=v.verdict,
+            description=v.theme.description,
+            positions=tuple(
+                ((v.theme.position(pid).label if v.theme.position(pid) else pid),
+                 tuple(md_link(titles[s], _article_href(s, None, 0)) for s in slugs))
+                for pid, slugs in v.positions
+            ),
+            addressed_by=len(v.cells),
+        )
+        for v in briefing.themes
+    )
+    return HomePage(as_of, sources, themes, _heatmap_alt(briefing), len(briefing.articles))
+
+
+# ---- environment and whole-site rendering --------------------------------------------
+
+def _finalize(value: object) -> object:
+    if isinstance(value, (Md, bool, int, float)):
+        return value
+    return md_escape(value)
+
+
+def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates)),
+        undefined=jinja2.StrictUndefined,
+        finalize=_finalize,
+        autoescape=False,  # Markdown, not HTML: escaping is done by finalize
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["cut"] = _cut
+    # join keeps trusted links trusted and escapes everything else.
+    env.filters["join"] = lambda items, sep="": Md(sep.join(str(_finalize(i)) for i in items))
+    # Only for the output of this project's own macros, whose every {{ }} was
+    # already escaped by finalize inside the macro.
+    env.filters["rendered"] = Md
+    return env
+
+
+def render_site(briefing: Briefing, as_of: str | None, templates: Path = TEMPLATES) -> dict[str, str]:
+    """All generated files of ``docs/``, as relative POSIX path -> text. No I/O but template reads."""
+    env = environment(templates)
+
+    def render(name: str, page: object) -> str:
+        return env.get_template(name).render(page=page)
+
+    pages: dict[str, str] = {"index.md": render("home.md.j2", home_page(briefing, as_of))}
+    for article in briefing.articles:
+        pages[f"articles/{article.slug}.md"] = render("article.md.j2", article_page(briefing, article))
+    for view in briefing.themes:
+        pages[f"themes/{view.theme.id}.md"] = render("theme.md.j2", theme_page(briefing, view))
+    pages["matrix.md"] = render("matrix.md.j2", matrix_page(briefing))
+    pages["articles/index.md"] = render("articles.md.j2", IndexPage(rows=tuple(
+        (md_link(a.meta.title, f"{a.slug}.md"), a.meta.outlet or NOT_STATED, a.meta.author or NOT_STATED,
+         a.meta.date or NOT_STATED, _minutes(a.word_count))
+        for a in briefing.articles)))
+    pages["themes/index.md"] = render("themes.md.j2", IndexPage(rows=tuple(
+        (md_link(v.theme.title, f"{v.theme.id}.md"), v.theme.description, len(v.cells), v.verdict)
+        for v in briefing.themes)))
+    pages["entities.md"] = render("entities.md.j2", IndexPage(rows=(), entities=tuple(
+        EntityRow(
+            link=Md(f'<span id="{e.entity_id}"></span>') + md_escape(e.name), kind=e.kind, count=e.total,
+            places=tuple(md_link(briefing.article(slug).meta.title, _article_href(slug, m.paragraphs[0], 0))
+                         for slug, m in e.mentions),
+        )
+        for e in briefing.entities)))
+    pages["data/matrix.json"] = matrix_json(briefing)
+    pages["data/matrix.csv"] = matrix_csv(briefing)
+    pages["img/heatmap.svg"] = heatmap_svg(briefing)
+    return pages
