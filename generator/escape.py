@@ -23,9 +23,10 @@ import re
 from urllib.parse import quote, urlsplit
 
 # Characters with a meaning somewhere in Python-Markdown or the enabled
-# pymdown extensions. Left out on purpose: , ; ? ' " / % @ (no enabled syntax
+# pymdown extensions, and % so that "{%" never appears. Left out on purpose:
+# , ; ? ' " / @ (no enabled syntax
 # uses them) so that the generated Markdown stays readable.
-MD_SPECIAL = "\\`*_{}[]()#+-.!|~^=:$"
+MD_SPECIAL = "\\`*_{}[]()#+-.!|~^=:$%"
 _ESCAPE_TABLE = {ord(c): "\\" + c for c in MD_SPECIAL}
 _ESCAPE_TABLE.update({ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;"})
 _WS = re.compile(r"\s+")
@@ -45,13 +46,13 @@ def md_escape(text: object) -> Md:
         return text
     if text is None:
         return Md("")
-    plain = _CONTROL.sub("", _WS.sub(" ", str(text))).strip()
+    plain = _WS.sub(" ", _CONTROL.sub("", str(text))).strip()
     return Md(plain.translate(_ESCAPE_TABLE))
 
 
 def html_escape(text: object) -> str:
     """Escape for an HTML attribute or element body (used in inline SVG and attributes)."""
-    plain = _CONTROL.sub("", _WS.sub(" ", str(text))).strip()
+    plain = _WS.sub(" ", _CONTROL.sub("", str(text))).strip()
     return (
         plain.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
         .replace('"', "&quot;").replace("'", "&#39;")

@@ -1,0 +1,33 @@
+"""Small builders of records for unit tests (articles from plain paragraphs, themes from cue lists)."""
+
+from __future__ import annotations
+
+from generator.codebook import compile_cue
+from generator.records import Article, Codebook, Cue, Metadata, Position, Theme
+from generator.sentences import build_paragraph
+
+
+def article(slug: str, *paragraphs: str, title: str | None = None,
+            pins: tuple[tuple[str, str], ...] = ()) -> Article:
+    return Article(
+        slug=slug, source_file=f"{slug}.txt", meta=Metadata(title=title or slug.title()),
+        paragraphs=tuple(build_paragraph(i + 1, text) for i, text in enumerate(paragraphs)),
+        pinned_positions=pins,
+    )
+
+
+def cues(*texts: str) -> tuple[Cue, ...]:
+    return tuple(Cue(text=t, pattern=compile_cue(t)) for t in texts)
+
+
+def theme(theme_id: str, theme_cues: tuple[str, ...], positions: dict[str, tuple[str, ...]] | None = None,
+          related: tuple[str, ...] = ()) -> Theme:
+    return Theme(
+        id=theme_id, title=theme_id.replace("-", " ").capitalize(), description=f"About {theme_id}.",
+        cues=cues(*theme_cues), related=related,
+        positions=tuple(Position(id=p, label=p.replace("-", " "), cues=cues(*c)) for p, c in (positions or {}).items()),
+    )
+
+
+def codebook(*themes: Theme) -> Codebook:
+    return Codebook(themes=themes, source="test-themes.yml")

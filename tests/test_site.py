@@ -1,0 +1,103 @@
+"""The docs/ writer: stays inside docs/, keeps hand-written files, removes stale pages, rolls back."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from generator import site
+from generator.site import MANIFEST, UnsafePathError, write_docs
+
+
+def test_writes_files_and_manifest(tmp_path):
+    report = write_docs(tmp_path, {"index.md": "# Home\n", "articles/a.md": "A\n"})
+    assert (tmp_path / "index.md").read_text() == "# Home\n"
+    assert (tmp_path / "articles/a.md").read_text() == "A\n"
+    assert json.loads((tmp_path / MANIFEST).read_text())["generated"] == ["articles/a.md", "index.md"]
+    assert report.written == ("articles/a.md", "index.md")
+
+
+def test_hand_written_files_survive_and_are_never_overwritten(tmp_path):
+    (tmp_path / "about.md").write_text("mine")
+    (tmp_path / "matrix.md").write_text("hand-made matrix")
+    report = write_docs(tmp_path, {"index.md": "x", "matrix.md": "generated"})
+    assert (tmp_path / "about.md").read_text() == "mine"
+    assert (tmp_path / "matrix.md").read_text() == "hand-made matrix"
+    assert report.kept_hand_written == ("matrix.md",)
+    write_docs(tmp_path, {"index.md": "y"})
+    assert (tmp_path / "about.md").read_text() == "mine"
+    assert (tmp_path / "matrix.md").read_text() == "hand-made matrix"
+
+
+def test_stale_generated_pages_are_removed_with_empty_folders(tmp_path):
+    write_docs(tmp_path, {"index.md": "x", "articles/old.md": "old"})
+    report = write_docs(tmp_path, {"index.md": "x"})
+    assert report.removed == ("articles/old.md",)
+    assert not (tmp_path / "articles").exists()
+    assert report.unchanged == ("index.md",)
+
+
+def test_unchanged_files_keep_their_mtime(tmp_path):
+    write_docs(tmp_path, {"index.md": "x"})
+    os.utime(tmp_path / "index.md", (1_000_000, 1_000_000))
+    write_docs(tmp_path, {"index.md": "x"})
+    assert (tmp_path / "index.md").stat().st_mtime == 1_000_000
+
+
+@pytest.mark.parametrize("bad", ["../evil.md", "/etc/passwd", "a/../../b.md", "a\\..\\b.md", ""])
+def test_refuses_paths_outside_docs(tmp_path, bad):
+    docs = tmp_path / "docs"
+    with pytest.raises(UnsafePathError):
+        write_docs(docs, {bad: "x"})
+    assert not (tmp_path / "evil.md").exists()
+
+
+def test_refuses_symlink_escape(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (docs / "link").symlink_to(outside)
+    with pytest.raises(UnsafePathError):
+        write_docs(docs, {"link/x.md": "x"})
+    assert not (outside / "x.md").exists()
+
+
+def test_tampered_manifest_cannot_delete_outside_docs(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep")
+    (docs / MANIFEST).write_text(json.dumps({"generated": ["../victim.txt"]}))
+    write_docs(docs, {"index.md": "x"})
+    assert victim.read_text() == "keep"
+
+
+def test_failure_mid_write_restores_previous_docs(tmp_path, monkeypatch):
+    write_docs(tmp_path, {"a.md": "old a", "b.md": "old b"})
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    real = site._atomic_write
+    calls = []
+
+    def failing(path, data):
+        calls.append(path.name)
+        if path.name == "c.md":
+            raise OSError(28, "No space left on device")
+        real(path, data)
+
+    monkeypatch.setattr(site, "_atomic_write", failing)
+    with pytest.raises(OSError):
+        write_docs(tmp_path, {"a.md": "new a", "b.md": "new b", "c.md": "new c"})
+    monkeypatch.setattr(site, "_atomic_write", real)
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+    assert "a.md" in calls  # it really had replaced files before failing
+
+
+def test_leftover_temporaries_from_a_killed_run_are_swept(tmp_path):
+    (tmp_path / "articles").mkdir()
+    half = tmp_path / "articles" / (site.TMP_PREFIX + "abc")
+    half.write_text("half a page")
+    write_docs(tmp_path, {"index.md": "x"})
+    assert not half.exists()

@@ -1,0 +1,50 @@
+"""Each template has one documented context dataclass; pin that they agree both ways."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from jinja2 import nodes
+
+from generator import render
+
+TEMPLATES = {
+    "home.md.j2": (render.HomePage, set()),
+    "article.md.j2": (render.ArticlePage, set()),
+    "theme.md.j2": (render.ThemePage, set()),
+    "matrix.md.j2": (render.MatrixPage, set()),
+    "articles.md.j2": (render.IndexPage, {"entities"}),
+    "themes.md.j2": (render.IndexPage, {"entities"}),
+    "entities.md.j2": (render.IndexPage, {"rows"}),
+}
+
+
+def _page_attributes(name: str) -> set[str]:
+    env = render.environment()
+    source = env.loader.get_source(env, name)[0]
+    tree = env.parse(source)
+    return {
+        node.attr for node in tree.find_all(nodes.Getattr)
+        if isinstance(node.node, nodes.Name) and node.node.name == "page"
+    }
+
+
+def test_every_template_is_pinned():
+    on_disk = {p.name for p in render.TEMPLATES.glob("*.md.j2") if not p.name.startswith("_")}
+    assert on_disk == set(TEMPLATES)
+
+
+@pytest.mark.parametrize("name", sorted(TEMPLATES))
+def test_template_uses_exactly_its_context(name):
+    context, unused = TEMPLATES[name]
+    fields = {f.name for f in dataclasses.fields(context)}
+    used = _page_attributes(name)
+    assert used <= fields, f"{name} uses {sorted(used - fields)} not in {context.__name__}"
+    assert fields - unused <= used, f"{context.__name__} fields {sorted(fields - unused - used)} unused by {name}"
+
+
+@pytest.mark.parametrize("name", sorted(TEMPLATES))
+def test_contexts_are_frozen(name):
+    context, _ = TEMPLATES[name]
+    assert context.__dataclass_params__.frozen
