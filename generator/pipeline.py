@@ -108,7 +108,7 @@ def analyse_article(article: Article, aliases: entities.Aliases, k: int) -> Arti
         slug=article.slug,
         summary=summarize.summarize(article, k),
         key_points=summarize.key_points(article),
-        quotes=quotes.find_quotes(article),
+        quotes=quotes.find_quotes(article, aliases),
         mentions=entities.find_mentions(article, aliases),
     )
 
