@@ -117,8 +117,13 @@ def _mkdocs_config(config: Path, docs: Path) -> Path:
     return derived
 
 
+def _mkdocs_env(result: pipeline.Result) -> dict[str, str]:
+    # NO_MKDOCS_2_WARNING: Material's end-of-life banner; the README documents Zensical instead.
+    return dict(os.environ, SOURCE_DATE_EPOCH=_epoch_for(result), NO_MKDOCS_2_WARNING="1")
+
+
 def _mkdocs(verb: str, args: argparse.Namespace, result: pipeline.Result, extra: list[str]) -> int:
-    env = dict(os.environ, SOURCE_DATE_EPOCH=_epoch_for(result))
+    env = _mkdocs_env(result)
     cmd = [sys.executable, "-m", "mkdocs", verb, "-f", str(_mkdocs_config(args.config, args.docs)), *extra]
     log.info("running %s", " ".join(cmd))
     return subprocess.call(cmd, env=env)
@@ -131,7 +136,7 @@ def _inputs_mtime(settings: pipeline.Settings) -> float:
 
 
 def _serve(args: argparse.Namespace, settings: pipeline.Settings, result: pipeline.Result) -> int:
-    env = dict(os.environ, SOURCE_DATE_EPOCH=_epoch_for(result))
+    env = _mkdocs_env(result)
     cmd = [sys.executable, "-m", "mkdocs", "serve", "-f", str(_mkdocs_config(args.config, args.docs)),
            "--dev-addr", args.dev_addr]
     server = subprocess.Popen(cmd, env=env)

@@ -25,7 +25,8 @@ def _short(text: str, limit: int = TITLE_CHARS) -> str:
 def heatmap_svg(briefing: Briefing) -> str:
     articles = briefing.articles[:MAX_COLUMNS]
     themes = briefing.codebook.themes
-    width = LABEL_W + CELL_W * max(1, len(articles)) + 10
+    # Rotated column labels reach up to HEADER_H to the right of the last column.
+    width = LABEL_W + CELL_W * max(1, len(articles)) + HEADER_H
     height = HEADER_H + CELL_H * max(1, len(themes)) + 10
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import jinja2
 
-from .escape import Md, md_escape, md_link, safe_url
+from .escape import Md, html_escape, md_escape, md_link, safe_url
 from .heatmap import heatmap_svg
 from .matrix import Briefing, ThemeView, matrix_csv, matrix_json
 from .records import BLOCKQUOTE, Article, Cell, Sentence
@@ -43,7 +43,7 @@ class Ref:
     """A verbatim sentence and the link to its paragraph."""
 
     text: str
-    href: str  # trusted: built from slug and paragraph number
+    href: Md  # trusted: built from slug and paragraph number
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,7 @@ class ArticleTheme:
 class QuoteRow:
     text: str
     speaker: str
-    href: str
+    href: Md
 
 
 @dataclass(frozen=True)
@@ -165,7 +165,7 @@ class ThemePage:
 class MatrixCell:
     text: str  # position label or NOT_ADDRESSED or "addressed"
     quote: str
-    href: str  # "" when not addressed
+    href: Md  # empty when not addressed
     pinned: bool
     strength: str
 
@@ -191,13 +191,14 @@ class IndexPage:
 
 # ---- helpers -----------------------------------------------------------------------
 
-def _article_href(slug: str, paragraph: int | None = None, depth: int = 1) -> str:
+def _article_href(slug: str, paragraph: int | None = None, depth: int = 1) -> Md:
+    """Relative link to an article page (slugs are [a-z0-9-], so this is trusted)."""
     up = "../" * depth
-    return f"{up}articles/{slug}.md" + (f"#p{paragraph}" if paragraph else "")
+    return Md(f"{up}articles/{slug}.md" + (f"#p{paragraph}" if paragraph else ""))
 
 
-def _theme_href(theme_id: str, depth: int = 1) -> str:
-    return f"{'../' * depth}themes/{theme_id}.md"
+def _theme_href(theme_id: str, depth: int = 1) -> Md:
+    return Md(f"{'../' * depth}themes/{theme_id}.md")
 
 
 def _ref(sentence: Sentence, slug: str, depth: int) -> Ref:
@@ -271,15 +272,19 @@ def article_page(briefing: Briefing, article: Article) -> ArticlePage:
         )
         for m in analysis.mentions
     )
-    paragraphs = tuple(
-        ParagraphRow(p.anchor, p.text, p.kind == BLOCKQUOTE, p.attribution) for p in article.paragraphs
-    )
+    paragraphs, previous = [], None
+    for p in article.paragraphs:
+        quote = p.kind == BLOCKQUOTE
+        # Name the source once at the start of a run of excerpt paragraphs.
+        shown = p.attribution if quote and (previous is None or previous != (True, p.attribution)) else None
+        paragraphs.append(ParagraphRow(p.anchor, p.text, quote, shown))
+        previous = (quote, p.attribution)
     return ArticlePage(
         title=meta.title, subtitle=meta.subtitle, meta=tuple(rows), editor_summary=meta.editor_summary,
         summary=tuple(_ref(s, article.slug, 1) for s in analysis.summary),
         key_points=tuple(_ref(s, article.slug, 1) for s in analysis.key_points),
         themes=tuple(themes), unaddressed=tuple(unaddressed), quotes=quotes, entities=entities,
-        paragraphs=paragraphs, source_file=article.source_file, words=article.word_count,
+        paragraphs=tuple(paragraphs), source_file=article.source_file, words=article.word_count,
         minutes=_minutes(article.word_count), removed_lines=len(article.removed_lines),
     )
 
@@ -316,7 +321,7 @@ def theme_page(briefing: Briefing, view: ThemeView) -> ThemePage:
 
 def _matrix_cell(briefing: Briefing, cell: Cell, depth: int) -> MatrixCell:
     if not cell.addressed:
-        return MatrixCell(NOT_ADDRESSED, "", "", False, "0%")
+        return MatrixCell(NOT_ADDRESSED, "", Md(""), False, "0%")
     label = _position_label(briefing, cell) or "addressed, no position"
     first = cell.evidence[0].sentence if cell.evidence else None
     return MatrixCell(
@@ -427,7 +432,7 @@ def render_site(briefing: Briefing, as_of: str | None, templates: Path = TEMPLAT
         for v in briefing.themes)))
     pages["entities.md"] = render("entities.md.j2", IndexPage(rows=(), entities=tuple(
         EntityRow(
-            link=Md(f'<span id="{e.entity_id}"></span>') + md_escape(e.name), kind=e.kind, count=e.total,
+            link=Md(f'<span id="{html_escape(e.entity_id)}"></span>' + md_escape(e.name)), kind=e.kind, count=e.total,
             places=tuple(md_link(briefing.article(slug).meta.title, _article_href(slug, m.paragraphs[0], 0))
                          for slug, m in e.mentions),
         )

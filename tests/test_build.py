@@ -1,0 +1,170 @@
+"""Small end-to-end builds in temporary folders, through the real CLI entry point."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from generator.cli import run
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = REPO / "tests" / "fixtures" / "corpus"
+THEMES = REPO / "seeds" / "themes.yml"
+
+
+@pytest.fixture
+def project(tmp_path):
+    """A copy of the fixture corpus and of the hand-written docs files, in a temporary project."""
+    seeds = tmp_path / "seeds"
+    shutil.copytree(CORPUS, seeds)
+    shutil.copy(THEMES, seeds / "themes.yml")
+    shutil.copytree(REPO / "docs", tmp_path / "docs",
+                    ignore=shutil.ignore_patterns(".briefing-manifest.json"))
+    shutil.copy(REPO / "mkdocs.yml", tmp_path / "mkdocs.yml")
+    return tmp_path
+
+
+def _generate(project: Path, *extra: str) -> int:
+    return run(["generate", "-q", "--seeds", str(project / "seeds"), "--docs", str(project / "docs"), *extra])
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_generate_is_deterministic(project, tmp_path):
+    assert _generate(project) == 0
+    first = _snapshot(project / "docs")
+    # A second run in a different folder, with files discovered in a different order of creation.
+    other = tmp_path / "other"
+    shutil.copytree(project, other, ignore=shutil.ignore_patterns("docs"))
+    shutil.copytree(REPO / "docs", other / "docs", ignore=shutil.ignore_patterns(".briefing-manifest.json"))
+    assert _generate(other) == 0
+    assert _snapshot(other / "docs") == first
+    assert _generate(project) == 0
+    assert _snapshot(project / "docs") == first
+
+
+def test_pages_for_every_article_and_theme(project):
+    assert _generate(project) == 0
+    docs = project / "docs"
+    articles = sorted(p.name for p in (docs / "articles").glob("*.md"))
+    assert articles == ["how-close-are-china-and-russia-really.md", "index.md", "pipelines-and-patience.md",
+                        "read-moscow-and-beijing-at-their-word.md", "summit-diplomacy-after-the-brics-meeting.md"]
+    theme_ids = re.findall(r"^  - id: ([a-z0-9-]+)$", THEMES.read_text(), flags=re.M)
+    assert sorted(p.stem for p in (docs / "themes").glob("*.md")) == sorted(theme_ids + ["index"])
+    for name in ("index.md", "matrix.md", "entities.md", "data/matrix.json", "data/matrix.csv", "img/heatmap.svg"):
+        assert (docs / name).is_file(), name
+
+
+def test_hand_written_files_survive_and_deleted_seed_page_goes(project):
+    docs = project / "docs"
+    (docs / "notes.md").write_text("# My notes\n")
+    assert _generate(project) == 0
+    page = docs / "articles" / "pipelines-and-patience.md"
+    assert page.is_file()
+    (project / "seeds" / "delta_page.html").unlink()
+    assert _generate(project) == 0
+    assert not page.exists()
+    assert (docs / "notes.md").read_text() == "# My notes\n"
+    assert (docs / "about.md").is_file()
+    assert "Pipelines and Patience" not in (docs / "index.md").read_text()
+
+
+def test_failed_build_leaves_docs_exactly_as_before(project, capsys):
+    assert _generate(project) == 0
+    before = _snapshot(project / "docs")
+    themes = project / "seeds" / "themes.yml"
+    themes.write_text(themes.read_text().replace("title: Asymmetry and leverage", "titel: Asymmetry and leverage"))
+    (project / "seeds" / "alpha_steppe.txt").write_text("changed text that must not be published")
+    assert _generate(project) == 1
+    err = capsys.readouterr().err
+    assert "unknown key 'titel'; did you mean 'title'?" in err
+    assert "nothing was written" in err
+    assert _snapshot(project / "docs") == before
+
+
+def test_pinned_position_naming_nothing_is_a_located_error(project, capsys):
+    (project / "seeds" / "alpha_steppe.yml").write_text("positions:\n  asymmetry: nobody-wins\n")
+    assert run(["check", "--seeds", str(project / "seeds")]) == 1
+    err = capsys.readouterr().err
+    assert "alpha_steppe" in err and "positions.asymmetry" in err and "nobody-wins" in err
+
+
+def test_check_writes_nothing_and_reports_ok(project, capsys):
+    before = _snapshot(project / "docs")
+    assert run(["check", "--seeds", str(project / "seeds"), "--docs", str(project / "docs")]) == 0
+    assert "ok: 4 articles" in capsys.readouterr().out
+    assert _snapshot(project / "docs") == before
+
+
+def test_check_prints_github_annotations_under_actions(project, capsys, monkeypatch):
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    themes = project / "seeds" / "themes.yml"
+    themes.write_text(themes.read_text().replace("  - id: asymmetry\n", "  - id: Asymmetry\n"))
+    assert run(["check", "--seeds", str(project / "seeds")]) == 1
+    out = capsys.readouterr().out
+    assert re.search(r"^::error file=.*themes\.yml,line=\d+,col=\d+::themes\[\d+\]\.id: 'Asymmetry' is not a valid id",
+                     out, flags=re.M)
+
+
+def test_matrix_json_quotes_are_verbatim_and_anchors_exist(project):
+    assert _generate(project) == 0
+    docs = project / "docs"
+    data = json.loads((docs / "data" / "matrix.json").read_text())
+    sources = {a["id"]: (project / "seeds" / a["source_file"]).read_text(encoding="utf-8") for a in data["articles"]}
+    checked = 0
+    for cell in data["cells"]:
+        for ev in cell["evidence"]:
+            source = re.sub(r"\s+", " ", sources[cell["article"]])
+            assert ev["quote"] in source or ev["quote"] in re.sub(r"<[^>]+>", "", source)
+            page, anchor = re.fullmatch(r"articles/([a-z0-9-]+)/#(p\d+)", ev["anchor"]).groups()
+            assert f"{{ #{anchor} " in (docs / "articles" / f"{page}.md").read_text()
+            checked += 1
+    assert checked > 10
+
+
+def test_export_prints_the_same_json_as_the_site(project, capsys):
+    assert _generate(project) == 0
+    capsys.readouterr()
+    assert run(["export", "--format", "json", "--seeds", str(project / "seeds")]) == 0
+    assert capsys.readouterr().out == (project / "docs" / "data" / "matrix.json").read_text()
+
+
+def test_summarize_json_is_exactly_sentences(tmp_path):
+    article = tmp_path / "a.txt"
+    article.write_text("A headline\n\nFirst sentence here. Second one follows.\n\nA third sentence ends it.\n")
+    import io
+    from contextlib import redirect_stdout
+    buffer = io.StringIO()
+    with redirect_stdout(buffer):
+        assert run(["summarize", str(article), "--sentences", "2", "--json"]) == 0
+    data = json.loads(buffer.getvalue())
+    assert list(data) == ["sentences"] and len(data["sentences"]) == 2
+    assert all(s in article.read_text() for s in data["sentences"])
+
+
+@pytest.mark.slow
+def test_build_runs_mkdocs_strict_and_indexes_article_text(project):
+    site = project / "site"
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "briefing"), "build", "-q", "--site", str(site)],
+        cwd=project, capture_output=True, text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "WARNING -" not in result.stderr and "Material for MkDocs reaches end of life" not in result.stderr
+    assert (site / "index.html").is_file()
+    for slug in ("how-close-are-china-and-russia-really", "read-moscow-and-beijing-at-their-word"):
+        assert (site / "articles" / slug / "index.html").is_file()
+    assert (site / "matrix" / "index.html").is_file()
+    assert (site / "data" / "matrix.json").is_file() and (site / "data" / "matrix.csv").is_file()
+    index = (site / "search" / "search_index.json").read_text()
+    assert "needier partner" in index and "counter-intelligence" in index
+    html = (site / "articles" / "how-close-are-china-and-russia-really" / "index.html").read_text()
+    assert 'id="p5"' in html
