@@ -182,6 +182,14 @@ class MatrixPage:
 
 
 @dataclass(frozen=True)
+class PrintPage:
+    """Context of ``print.md.j2``: every theme, then every source's summary, on one page."""
+
+    themes: tuple[ThemePage, ...]
+    articles: tuple[ArticlePage, ...]
+
+
+@dataclass(frozen=True)
 class IndexPage:
     """Context of ``articles.md.j2``, ``themes.md.j2`` and ``entities.md.j2``: a titled table."""
 
@@ -229,7 +237,8 @@ def _position_label(briefing: Briefing, cell: Cell) -> str:
 
 # ---- page builders -----------------------------------------------------------------
 
-def article_page(briefing: Briefing, article: Article) -> ArticlePage:
+def article_page(briefing: Briefing, article: Article, depth: int = 1) -> ArticlePage:
+    """``depth``: how many folders below docs/ the page that shows this context lives."""
     meta = article.meta
     analysis = briefing.analyses[article.slug]
     url = safe_url(meta.url)
@@ -250,24 +259,24 @@ def article_page(briefing: Briefing, article: Article) -> ArticlePage:
     themes, unaddressed = [], []
     for theme in briefing.codebook.themes:
         cell = briefing.cell(article.slug, theme.id)
-        link = md_link(theme.title, _theme_href(theme.id))
+        link = md_link(theme.title, _theme_href(theme.id, depth))
         if not cell.addressed:
             unaddressed.append(link)
             continue
         themes.append(ArticleTheme(
             link=link, strength=_pct(cell.strength), position=_position_label(briefing, cell),
             pinned=cell.pinned,
-            evidence=tuple(_ref(e.sentence, article.slug, 1) for e in cell.evidence[:QUOTES_PER_SOURCE]),
+            evidence=tuple(_ref(e.sentence, article.slug, depth) for e in cell.evidence[:QUOTES_PER_SOURCE]),
         ))
     themes.sort(key=lambda t: -int(t.strength.rstrip("%")))
 
     quotes = tuple(
-        QuoteRow(q.text, q.speaker or "speaker not stated", _article_href(article.slug, q.sentence.paragraph))
+        QuoteRow(q.text, q.speaker or "speaker not stated", _article_href(article.slug, q.sentence.paragraph, depth))
         for q in analysis.quotes
     )
     entities = tuple(
         EntityRow(
-            link=md_link(m.name, f"../entities.md#{m.entity_id}"), kind=m.kind, count=m.count,
+            link=md_link(m.name, Md(f"{'../' * depth}entities.md#{m.entity_id}")), kind=m.kind, count=m.count,
             places=tuple(md_link(f"¶{n}", f"#p{n}") for n in m.paragraphs),
         )
         for m in analysis.mentions
@@ -281,22 +290,22 @@ def article_page(briefing: Briefing, article: Article) -> ArticlePage:
         previous = (quote, p.attribution)
     return ArticlePage(
         title=meta.title, subtitle=meta.subtitle, meta=tuple(rows), editor_summary=meta.editor_summary,
-        summary=tuple(_ref(s, article.slug, 1) for s in analysis.summary),
-        key_points=tuple(_ref(s, article.slug, 1) for s in analysis.key_points),
+        summary=tuple(_ref(s, article.slug, depth) for s in analysis.summary),
+        key_points=tuple(_ref(s, article.slug, depth) for s in analysis.key_points),
         themes=tuple(themes), unaddressed=tuple(unaddressed), quotes=quotes, entities=entities,
         paragraphs=tuple(paragraphs), source_file=article.source_file, words=article.word_count,
         minutes=_minutes(article.word_count), removed_lines=len(article.removed_lines),
     )
 
 
-def theme_page(briefing: Briefing, view: ThemeView) -> ThemePage:
+def theme_page(briefing: Briefing, view: ThemeView, depth: int = 1) -> ThemePage:
     theme = view.theme
     titles = {a.slug: a.meta.title for a in briefing.articles}
     sources = tuple(
         SourceOnTheme(
-            link=md_link(titles[c.article], _article_href(c.article)),
+            link=md_link(titles[c.article], _article_href(c.article, None, depth)),
             position=_position_label(briefing, c), pinned=c.pinned, strength=_pct(c.strength),
-            quotes=tuple(_ref(e.sentence, c.article, 1) for e in c.evidence[:QUOTES_PER_SOURCE]),
+            quotes=tuple(_ref(e.sentence, c.article, depth) for e in c.evidence[:QUOTES_PER_SOURCE]),
         )
         for c in view.cells
     )
@@ -308,14 +317,14 @@ def theme_page(briefing: Briefing, view: ThemeView) -> ThemePage:
         verdict=view.verdict,
         stance=tuple(
             ((theme.position(pid).label if theme.position(pid) else pid),
-             tuple(md_link(titles[s], _article_href(s)) for s in slugs))
+             tuple(md_link(titles[s], _article_href(s, None, depth)) for s in slugs))
             for pid, slugs in view.positions
         ),
         sources=sources,
-        silent=tuple(md_link(a.meta.title, _article_href(a.slug)) for a in briefing.articles
+        silent=tuple(md_link(a.meta.title, _article_href(a.slug, None, depth)) for a in briefing.articles
                      if a.slug not in addressed),
-        related=tuple(md_link(briefing.codebook.theme(r).title, f"{r}.md") for r in theme.related if r in known),
-        co_occurring=tuple((md_link(briefing.codebook.theme(t).title, f"{t}.md"), n) for t, n in view.co_occurring),
+        related=tuple(md_link(briefing.codebook.theme(r).title, _theme_href(r, depth)) for r in theme.related if r in known),
+        co_occurring=tuple((md_link(briefing.codebook.theme(t).title, _theme_href(t, depth)), n) for t, n in view.co_occurring),
     )
 
 
@@ -423,6 +432,10 @@ def render_site(briefing: Briefing, as_of: str | None, templates: Path = TEMPLAT
     for view in briefing.themes:
         pages[f"themes/{view.theme.id}.md"] = render("theme.md.j2", theme_page(briefing, view))
     pages["matrix.md"] = render("matrix.md.j2", matrix_page(briefing))
+    pages["print.md"] = render("print.md.j2", PrintPage(
+        themes=tuple(theme_page(briefing, v, depth=0) for v in briefing.themes),
+        articles=tuple(article_page(briefing, a, depth=0) for a in briefing.articles),
+    ))
     pages["articles/index.md"] = render("articles.md.j2", IndexPage(rows=tuple(
         (md_link(a.meta.title, f"{a.slug}.md"), a.meta.outlet or NOT_STATED, a.meta.author or NOT_STATED,
          a.meta.date or NOT_STATED, _minutes(a.word_count))

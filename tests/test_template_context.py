@@ -14,6 +14,7 @@ TEMPLATES = {
     "article.md.j2": (render.ArticlePage, set()),
     "theme.md.j2": (render.ThemePage, set()),
     "matrix.md.j2": (render.MatrixPage, set()),
+    "print.md.j2": (render.PrintPage, set()),
     "articles.md.j2": (render.IndexPage, {"entities"}),
     "themes.md.j2": (render.IndexPage, {"entities"}),
     "entities.md.j2": (render.IndexPage, {"rows"}),
