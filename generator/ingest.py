@@ -1,0 +1,388 @@
+"""Discover article inputs in the seeds folder and read them into :class:`Article` records.
+
+Inputs are ``.txt`` (text copied from a web page; cleaned by :mod:`generator.clean`),
+``.md`` (optional YAML front matter, then plain paragraphs; ``> `` lines are block
+quotes) and ``.html``/``.htm`` (a saved page; main text and metadata by
+trafilatura, offline). Any input may have a sidecar ``<stem>.yml`` next to it
+whose fields (see :mod:`generator.overrides`) win over everything inferred.
+
+Decoding rule: a byte order mark selects UTF-8/UTF-16/UTF-32; otherwise the
+bytes must be UTF-8, except that a file with a NUL byte is "binary, not a text
+article", and a file that is not UTF-8 but decodes as Windows-1252 is read that
+way with a warning; anything else is a problem naming the byte offset (and its
+line and column). Line ends (CRLF, lone CR) become ``\\n``; non-breaking spaces
+become spaces; curly quotes stay.
+
+Skipped vs fatal: :func:`load_corpus` skips an input it cannot read (missing,
+unreadable, binary, undecodable, empty, no text) with a warning, unless
+``strict``; problems in a sidecar or front matter (hand-written by the analyst)
+always fail the build, all of them reported together.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import logging
+import os
+import re
+from dataclasses import dataclass, replace
+from dataclasses import fields as dataclass_fields
+from pathlib import Path
+
+from . import clean
+from .errors import Problem, ProblemsError
+from .overrides import Overrides, load_sidecar, pins_of, split_front_matter
+from .records import BLOCKQUOTE, TEXT, Article, Metadata, Paragraph, Pin
+from .sentences import build_paragraph
+from .slugs import unique_slugs
+
+log = logging.getLogger(__name__)
+
+#: Article input suffixes (lower case).
+ARTICLE_SUFFIXES = frozenset({".txt", ".md", ".html", ".htm"})
+#: Sidecar suffix: ``foo.txt`` may have ``foo.yml``.
+SIDECAR_SUFFIX = ".yml"
+#: File names that are never articles (compared case-insensitively).
+NOT_ARTICLES = frozenset({"readme.md"})
+#: Inputs larger than this are refused (a 5 MB article is fine).
+MAX_INPUT_BYTES = 32 * 1024 * 1024
+
+EMPTY_MESSAGE = "empty article"
+BINARY_MESSAGE = "binary file, not a text article (NUL byte at byte offset {offset})"
+NOT_TEXT_MESSAGE = "not valid UTF-8 (byte offset {offset}) nor Windows-1252 text; save the file as UTF-8"
+CP1252_WARNING = "%s: not valid UTF-8 (byte offset %d); read as Windows-1252"
+MISSING_MESSAGE = "file not found (it was removed or renamed while the build ran)"
+UNREADABLE_MESSAGE = "cannot read file: {reason}"
+TOO_LARGE_MESSAGE = "file is {size:,} bytes; the limit is {limit:,}"
+NO_TEXT_MESSAGE = "no article text left after removing page furniture"
+HTML_NO_TEXT_MESSAGE = "no article text found in the HTML page"
+HTML_FAILED_MESSAGE = "could not extract text from the HTML page: {reason}"
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),  # before UTF-16 LE: it starts with the same two bytes
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_TAG = re.compile(r"<!--.*?-->|</?[A-Za-z][^<>]*>", re.DOTALL)
+_METADATA_FIELDS = tuple(f.name for f in dataclass_fields(Metadata) if f.name not in ("title", "inferred"))
+_OVERRIDE_TO_METADATA = {"summary": "editor_summary"}
+
+
+class UnreadableInput(ProblemsError):
+    """An input that cannot be read as an article: skipped unless the build is strict."""
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """Every readable article, with unique slugs, in discovery order; and the skipped inputs."""
+
+    articles: tuple[Article, ...]
+    skipped: tuple[Problem, ...] = ()
+
+
+def discover(seeds_dir: Path) -> list[Path]:
+    """Article inputs under ``seeds_dir``, recursively, sorted by relative POSIX path.
+
+    Skips hidden files and folders, anything whose name starts with ``_``,
+    ``README.md``, YAML files and any other suffix. Symbolic links to folders
+    are not followed.
+    """
+    seeds_dir = Path(seeds_dir)
+    found: list[tuple[str, Path]] = []
+    for root, dirs, files in os.walk(seeds_dir):
+        dirs[:] = [d for d in dirs if not d.startswith((".", "_"))]
+        rel_root = Path(root).relative_to(seeds_dir)
+        for name in files:
+            if name.startswith((".", "_")) or name.lower() in NOT_ARTICLES:
+                continue
+            if Path(name).suffix.lower() not in ARTICLE_SUFFIXES:
+                continue
+            rel = (rel_root / name).as_posix()
+            found.append((rel, Path(root) / name))
+    found.sort(key=lambda item: item[0])
+    return [path for _, path in found]
+
+
+def sidecar_path(path: Path) -> Path:
+    """The sidecar of an input: ``foo.txt`` -> ``foo.yml``."""
+    return path.with_suffix(SIDECAR_SUFFIX)
+
+
+def read_article(path: Path, seeds_dir: Path) -> Article:
+    """Read one input into an :class:`Article` (``slug`` left empty).
+
+    Raises :class:`UnreadableInput` (a :class:`ProblemsError`) for an input that
+    cannot be read, and :class:`ProblemsError` for sidecar or front-matter problems.
+    """
+    path, seeds_dir = Path(path), Path(seeds_dir)
+    try:
+        rel = path.relative_to(seeds_dir).as_posix()
+    except ValueError:
+        rel = path.name
+    display = str(seeds_dir / rel)
+    suffix = path.suffix.lower()
+
+    problems: list[Problem] = []
+    overrides = Overrides()
+    pins: tuple[Pin, ...] = ()
+    sidecar_bytes = b""
+    sidecar = sidecar_path(path)
+    if sidecar.is_file():
+        sidecar_display = str(seeds_dir / Path(rel).with_suffix(SIDECAR_SUFFIX))
+        try:
+            sidecar_bytes = sidecar.read_bytes()
+            overrides = load_sidecar(sidecar, sidecar_display)
+            pins = pins_of(overrides, sidecar_display)
+        except ProblemsError as err:
+            problems.extend(err.problems)
+        except OSError as err:
+            problems.append(Problem(sidecar_display, message=UNREADABLE_MESSAGE.format(reason=_reason(err))))
+
+    try:
+        raw = _read_bytes(path, display)
+        text = clean.normalise(decode(raw, display))
+        if not text.strip():
+            raise UnreadableInput([Problem(display, message=EMPTY_MESSAGE)])
+    except UnreadableInput as err:
+        if problems:  # the sidecar problems are fatal: report them, with this one
+            raise ProblemsError(problems + list(err.problems)) from None
+        raise
+    if problems:
+        raise ProblemsError(problems)
+
+    if suffix == ".md":
+        front, body, _ = split_front_matter(text, display)  # ProblemsError: fatal
+        if front.positions and not overrides.positions:
+            pins = pins_of(front, display)
+        overrides = _merge(front, overrides)
+        cleaned = clean.parse_markdown(body, overrides.title)
+        structured = dict(cleaned.fields)  # a "# Title" heading is explicit, not inferred
+    elif suffix in (".html", ".htm"):
+        cleaned, structured = _read_html(text, display)
+    else:
+        cleaned = clean.clean_text(text, overrides.title)
+        structured = {}
+
+    if not any(block.text for block in cleaned.blocks):
+        raise UnreadableInput([Problem(display, message=NO_TEXT_MESSAGE)])
+    paragraphs = _paragraphs(cleaned.blocks)
+    meta = _metadata(cleaned, structured, overrides, paragraphs, path)
+    return Article(
+        slug="",
+        source_file=rel,
+        meta=meta,
+        paragraphs=paragraphs,
+        pins=pins,
+        removed_lines=cleaned.removed_lines,
+        content_hash=hashlib.sha256(raw + sidecar_bytes).hexdigest(),
+    )
+
+
+def load_corpus(seeds_dir: Path, strict: bool = False) -> Corpus:
+    """Read every input of ``seeds_dir``; see the module docstring for skipped vs fatal."""
+    seeds_dir = Path(seeds_dir)
+    if not seeds_dir.is_dir():
+        raise ProblemsError([Problem(str(seeds_dir), message="seeds folder not found")])
+    articles: list[Article] = []
+    skipped: list[Problem] = []
+    fatal: list[Problem] = []
+    for path in discover(seeds_dir):
+        try:
+            articles.append(read_article(path, seeds_dir))
+        except UnreadableInput as err:
+            skipped.extend(err.problems)
+            if not strict:
+                for problem in err.problems:
+                    log.warning("skipped %s", problem)
+        except ProblemsError as err:
+            fatal.extend(err.problems)
+    if fatal or (strict and skipped):
+        raise ProblemsError(fatal + (skipped if strict else []))
+    slugs = unique_slugs([article.meta.title for article in articles])
+    articles = [replace(article, slug=slug) for article, slug in zip(articles, slugs, strict=True)]
+    return Corpus(tuple(articles), tuple(skipped))
+
+
+def _reason(err: OSError) -> str:
+    return (err.strerror or type(err).__name__).lower()
+
+
+def _read_bytes(path: Path, display: str) -> bytes:
+    try:
+        size = path.stat().st_size
+        if size > MAX_INPUT_BYTES:
+            message = TOO_LARGE_MESSAGE.format(size=size, limit=MAX_INPUT_BYTES)
+            raise UnreadableInput([Problem(display, message=message)])
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise UnreadableInput([Problem(display, message=MISSING_MESSAGE)]) from None
+    except OSError as err:
+        raise UnreadableInput([Problem(display, message=UNREADABLE_MESSAGE.format(reason=_reason(err)))]) from None
+
+
+def decode(raw: bytes, display: str) -> str:
+    """Bytes to text by the rule in the module docstring; raises :class:`UnreadableInput`."""
+    for bom, encoding in _BOMS:
+        if raw.startswith(bom):
+            try:
+                return raw.decode(encoding)
+            except UnicodeDecodeError as err:
+                message = NOT_TEXT_MESSAGE.format(offset=err.start)
+                raise UnreadableInput([_located(raw, display, err.start, message)]) from None
+    nul = raw.find(b"\x00")
+    if nul >= 0:
+        raise UnreadableInput([_located(raw, display, nul, BINARY_MESSAGE.format(offset=nul))])
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        offset = err.start
+    try:
+        text = raw.decode("cp1252")
+    except UnicodeDecodeError:
+        raise UnreadableInput([_located(raw, display, offset, NOT_TEXT_MESSAGE.format(offset=offset))]) from None
+    log.warning(CP1252_WARNING, display, offset)
+    return text
+
+
+def _located(raw: bytes, display: str, offset: int, message: str) -> Problem:
+    """A problem at a byte offset, with its 1-based line and (byte) column."""
+    line_start = raw.rfind(b"\n", 0, offset) + 1
+    return Problem(display, raw.count(b"\n", 0, offset) + 1, offset - line_start + 1, "", message)
+
+
+def _merge(base: Overrides, top: Overrides) -> Overrides:
+    """Field-wise merge: what ``top`` (the sidecar) gives wins over ``base`` (front matter)."""
+    if base.is_empty():
+        return top
+    if top.is_empty():
+        return base
+    given = top.given()
+    changes: dict[str, object] = dict(given)
+    if top.positions:
+        changes["positions"] = top.positions
+    return replace(base, **changes)
+
+
+def _paragraphs(blocks: tuple[clean.Block, ...]) -> tuple[Paragraph, ...]:
+    return tuple(
+        build_paragraph(number, block.text, block.kind, block.attribution)
+        for number, block in enumerate((b for b in blocks if b.text), start=1)
+    )
+
+
+def _metadata(
+    cleaned: clean.Cleaned,
+    structured: dict[str, str],
+    overrides: Overrides,
+    paragraphs: tuple[Paragraph, ...],
+    path: Path,
+) -> Metadata:
+    """Overrides win over structured (HTML) metadata, which wins over what the text suggests."""
+    values: dict[str, str] = {}
+    inferred: set[str] = set()
+    for name, value in cleaned.fields.items():
+        values[name] = value
+        inferred.add(name)
+    for name, value in structured.items():
+        values[name] = value
+        inferred.discard(name)
+    for name, value in overrides.given().items():
+        name = _OVERRIDE_TO_METADATA.get(name, name)
+        values[name] = value
+        inferred.discard(name)
+    url = values.get("url")
+    if url and not url.lower().startswith(("http://", "https://")):
+        log.warning("%s: dropped url %r: only http(s) links are kept", path, url)
+        del values["url"]
+    if not values.get("title", "").strip():
+        first = next((p.text for p in paragraphs if p.kind == TEXT), paragraphs[0].text if paragraphs else "")
+        values["title"] = clean.first_sentence(first) if first else ""
+        if not values["title"].strip():
+            values["title"] = path.stem
+        inferred.add("title")
+    inferred.intersection_update({"title", *_METADATA_FIELDS})
+    return Metadata(
+        title=values["title"],
+        **{name: values.get(name) for name in _METADATA_FIELDS},
+        inferred=frozenset(inferred),
+    )
+
+
+def _read_html(text: str, display: str) -> tuple[clean.Cleaned, dict[str, str]]:
+    """Main text and metadata of a saved HTML page, via trafilatura (no network)."""
+    try:
+        import trafilatura
+        from lxml import etree
+
+        xml = trafilatura.extract(
+            text,
+            output_format="xml",
+            with_metadata=True,
+            favor_precision=True,
+            include_comments=False,
+            include_tables=False,
+            include_images=False,
+            include_links=False,
+            include_formatting=False,
+            deduplicate=False,
+        )
+        if not xml:
+            raise UnreadableInput([Problem(display, message=HTML_NO_TEXT_MESSAGE)])
+        doc = etree.fromstring(xml.encode("utf-8"), etree.XMLParser(resolve_entities=False, no_network=True))
+    except UnreadableInput:
+        raise
+    except Exception as err:  # trafilatura/lxml failures must not become tracebacks
+        reason = f"{type(err).__name__}: {err}"
+        raise UnreadableInput([Problem(display, message=HTML_FAILED_MESSAGE.format(reason=reason))]) from None
+
+    structured: dict[str, str] = {}
+    for attribute, name in (("title", "title"), ("author", "author"), ("date", "date"),
+                            ("sitename", "outlet"), ("url", "url"), ("description", "subtitle")):
+        value = _plain(doc.get(attribute) or "")
+        if value:
+            structured[name] = value
+    if "url" in structured and not structured["url"].lower().startswith(("http://", "https://")):
+        del structured["url"]
+    if "date" in structured and not _ISO_DATE.fullmatch(structured["date"]):
+        del structured["date"]
+
+    blocks: list[clean.Block] = []
+    removed: list[str] = []
+    title_key = clean.collapse(structured.get("title", "")).casefold()
+    main = doc.find("main")
+    for element in (main if main is not None else []):
+        tag = element.tag
+        if tag == "quote":
+            parts = element.findall("p") or [element]
+            for part in parts:
+                value = _plain("".join(part.itertext()))
+                if value:
+                    blocks.append(clean.Block(value, BLOCKQUOTE))
+        elif tag == "list":
+            for item in element.iter("item"):
+                value = _plain("".join(item.itertext()))
+                if value:
+                    blocks.append(clean.Block(value))
+        else:
+            value = _plain("".join(element.itertext()))
+            if not value:
+                continue
+            if tag == "head" and not blocks and value.casefold() == title_key:
+                removed.append(value)
+                continue
+            blocks.append(clean.Block(value))
+    if not blocks:
+        raise UnreadableInput([Problem(display, message=HTML_NO_TEXT_MESSAGE)])
+    subtitle = structured.get("subtitle", "")
+    if subtitle and blocks[0].text.startswith(subtitle.rstrip(".…")[:60]):
+        del structured["subtitle"]  # a meta description that only repeats the first paragraph
+    return clean.Cleaned(tuple(clean.attribute_blockquotes(blocks)), {}, tuple(removed)), structured
+
+
+def _plain(value: str) -> str:
+    """Plain text for a field that came out of HTML: no tags, whitespace collapsed."""
+    return clean.collapse(_TAG.sub(" ", clean.normalise(value)))
