@@ -18,7 +18,7 @@ Both readers go through :mod:`generator.yamlsafe` and raise
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date as _date
 from pathlib import Path
@@ -27,7 +27,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .errors import Problem, ProblemsError
-from .records import Codebook
+from .records import Codebook, Pin
 from .yamlsafe import (
     YamlDoc,
     did_you_mean,
@@ -234,28 +234,33 @@ def split_front_matter(text: str, display_name: str) -> tuple[Overrides, str, in
     )
 
 
-def pin_problems(overrides: Overrides, codebook: Codebook, display_name: str) -> list[Problem]:
+def pin_problems(pins: Iterable[Pin], codebook: Codebook) -> list[Problem]:
     """Problems with pinned positions that name no theme, or no position of their theme.
 
-    An optional helper for the pipeline: each problem is located on the pin's
-    line in the sidecar or front matter named ``display_name``.
+    Each problem is located on the pin's line in its sidecar or front matter.
     """
     problems = []
     theme_ids = [t.id for t in codebook.themes]
-    for theme_id, position_id in overrides.positions:
-        key = f"positions.{theme_id}"
-        line = overrides.lines.get(key)
-        theme = codebook.theme(theme_id)
+    for pin in pins:
+        theme = codebook.theme(pin.theme)
         if theme is None:
-            message = f"unknown theme '{theme_id}'{did_you_mean(theme_id, theme_ids)}"
-        elif theme.position(position_id) is None:
+            message = f"unknown theme '{pin.theme}'{did_you_mean(pin.theme, theme_ids)}"
+        elif theme.position(pin.position) is None:
             choices = [p.id for p in theme.positions]
             if not choices:
-                message = f"theme '{theme_id}' has no positions to pin"
+                message = f"theme '{pin.theme}' has no positions to pin"
             else:
-                hint = did_you_mean(position_id, choices) or f"; expected one of: {', '.join(choices)}"
-                message = f"theme '{theme_id}' has no position '{position_id}'{hint}"
+                hint = did_you_mean(pin.position, choices) or f"; expected one of: {', '.join(choices)}"
+                message = f"theme '{pin.theme}' has no position '{pin.position}'{hint}"
         else:
             continue
-        problems.append(Problem(display_name, line, None, key, message))
+        problems.append(Problem(pin.file, pin.line, None, f"positions.{pin.theme}", message))
     return problems
+
+
+def pins_of(overrides: Overrides, display_name: str) -> tuple[Pin, ...]:
+    """The overrides' pinned positions as located :class:`Pin` records."""
+    return tuple(
+        Pin(theme, position, display_name, overrides.lines.get(f"positions.{theme}"))
+        for theme, position in overrides.positions
+    )

@@ -18,6 +18,7 @@ from .codebook import load_codebook
 from .errors import Problem, ProblemsError
 from .ingest import Corpus, load_corpus
 from .matrix import Briefing, cross_link
+from .overrides import pin_problems
 from .records import Article, ArticleAnalysis, Cell, Codebook
 from .render import TEMPLATES, render_site
 from .site import WriteReport, write_docs
@@ -78,28 +79,15 @@ def load_inputs(settings: Settings) -> Inputs:
     except ProblemsError as err:
         problems += err.problems
     if codebook is not None and corpus is not None:
-        problems += check_pins(corpus.articles, codebook, settings.seeds)
+        problems += check_pins(corpus.articles, codebook)
     if problems:
         raise ProblemsError(problems)
     return Inputs(codebook, aliases, corpus)
 
 
-def check_pins(articles: tuple[Article, ...], codebook: Codebook, seeds: Path) -> list[Problem]:
+def check_pins(articles: tuple[Article, ...], codebook: Codebook) -> list[Problem]:
     """Pinned positions must name a theme of the codebook and one of its positions."""
-    problems = []
-    for article in articles:
-        for theme_id, position_id in article.pinned_positions:
-            theme = codebook.theme(theme_id)
-            where = str(seeds / article.source_file)
-            if theme is None:
-                problems.append(Problem(where, key=f"positions.{theme_id}",
-                                        message=f"no theme '{theme_id}' in {codebook.source}"))
-            elif theme.position(position_id) is None:
-                known = ", ".join(p.id for p in theme.positions) or "none"
-                problems.append(Problem(where, key=f"positions.{theme_id}",
-                                        message=f"theme '{theme_id}' has no position '{position_id}' "
-                                                f"(positions: {known})"))
-    return problems
+    return pin_problems((pin for article in articles for pin in article.pins), codebook)
 
 
 def analyse_article(article: Article, aliases: entities.Aliases, k: int) -> ArticleAnalysis:

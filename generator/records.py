@@ -74,6 +74,16 @@ class Metadata:
 
 
 @dataclass(frozen=True)
+class Pin:
+    """A position pinned by the editor in a sidecar or front matter, and where it was written."""
+
+    theme: str
+    position: str
+    file: str  # the sidecar or Markdown file, as shown in messages
+    line: int | None = None
+
+
+@dataclass(frozen=True)
 class Article:
     """One source article after ingest and cleaning."""
 
@@ -81,9 +91,14 @@ class Article:
     source_file: str  # path relative to the seeds folder, e.g. "000_02ab58f7c63c58da.txt"
     meta: Metadata
     paragraphs: tuple[Paragraph, ...]
-    pinned_positions: tuple[tuple[str, str], ...] = ()  # (theme id, position id)
+    pins: tuple[Pin, ...] = ()
     removed_lines: tuple[str, ...] = ()  # page furniture dropped by the cleaner
     content_hash: str = ""  # sha256 of the raw input bytes (+ sidecar)
+
+    @property
+    def pinned_positions(self) -> tuple[tuple[str, str], ...]:
+        """(theme id, position id) pairs pinned by the editor."""
+        return tuple((p.theme, p.position) for p in self.pins)
 
     @property
     def sentences(self) -> tuple[Sentence, ...]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from generator.codebook import compile_cue
-from generator.records import Article, Codebook, Cue, Metadata, Position, Theme
+from generator.records import Article, Codebook, Cue, Metadata, Pin, Position, Theme
 from generator.sentences import build_paragraph
 
 
@@ -12,7 +12,7 @@ def article(slug: str, *paragraphs: str, title: str | None = None,
     return Article(
         slug=slug, source_file=f"{slug}.txt", meta=Metadata(title=title or slug.title()),
         paragraphs=tuple(build_paragraph(i + 1, text) for i, text in enumerate(paragraphs)),
-        pinned_positions=pins,
+        pins=tuple(Pin(t, p, f"{slug}.yml") for t, p in pins),
     )
 
 

@@ -94,7 +94,8 @@ def test_pinned_position_naming_nothing_is_a_located_error(project, capsys):
     (project / "seeds" / "alpha_steppe.yml").write_text("positions:\n  asymmetry: nobody-wins\n")
     assert run(["check", "--seeds", str(project / "seeds")]) == 1
     err = capsys.readouterr().err
-    assert "alpha_steppe" in err and "positions.asymmetry" in err and "nobody-wins" in err
+    assert (f"{project / 'seeds' / 'alpha_steppe.yml'}:2: positions.asymmetry: theme 'asymmetry' has no position "
+            "'nobody-wins'; expected one of: china-dominant, balanced") in err
 
 
 def test_check_writes_nothing_and_reports_ok(project, capsys):

@@ -274,7 +274,7 @@ def test_front_matter_syntax_error_uses_file_lines():
 
 def test_pin_problems_against_the_seed_codebook(tmp_path):
     from generator.codebook import load_codebook
-    from generator.overrides import pin_problems
+    from generator.overrides import pin_problems, pins_of
 
     book = load_codebook(Path(__file__).resolve().parent.parent / "seeds" / "themes.yml")
     text = (
@@ -286,7 +286,7 @@ def test_pin_problems_against_the_seed_codebook(tmp_path):
         "  energy-trade: anything\n"
     )
     o = sidecar(tmp_path, text)
-    assert [str(p) for p in pin_problems(o, book, "seeds/article.yml")] == [
+    assert [str(p) for p in pin_problems(pins_of(o, "seeds/article.yml"), book)] == [
         "seeds/article.yml:3: positions.asymetry: unknown theme 'asymetry'; did you mean 'asymmetry'?",
         "seeds/article.yml:4: positions.sanctions: theme 'sanctions' has no position 'china-cautios';"
         " did you mean 'china-cautious'?",
