@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from generator.themes import FULL_STRENGTH_SHARE, theme_cell
+from generator.themes import HALF_STRENGTH_SHARE, theme_cell
 from tests.records_factory import article, theme
 
 SANCTIONS = theme("sanctions", ("sanction", "export controls"),
@@ -46,9 +46,9 @@ def test_strength_is_share_of_sentences_and_comparable_across_lengths():
     short = article("s", "Sanctions bite. Trade grows. Prices rise. Talks stall.")
     long = article("l", " ".join(["Sanctions bite."] + ["Trade grows."] * 7))
     s, l = theme_cell(short, SANCTIONS).strength, theme_cell(long, SANCTIONS).strength
-    assert s == round(min(1, (1 / 4) / FULL_STRENGTH_SHARE), 3) == 1.0
-    assert l == round((1 / 8) / FULL_STRENGTH_SHARE, 3) == 0.5
-    assert 0 <= l < s <= 1
+    assert s == round(0.25 / (0.25 + HALF_STRENGTH_SHARE), 3)
+    assert l == round(0.125 / (0.125 + HALF_STRENGTH_SHARE), 3)
+    assert 0 < l < s < 1
 
 
 def test_whole_words_only():
