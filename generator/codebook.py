@@ -68,7 +68,7 @@ LITERAL_WORDS = frozenset(
 WORD_SEPARATOR = r"[\s\-\u2010\u2011\u2012\u2013\u2014]+"
 
 #: What splits a phrase cue into words.
-_CUE_WORD_SPLIT = re.compile(r"[\s\-\u2010\u2011\u2012\u2013\u2014]+")
+CUE_WORD_SPLIT = re.compile(r"[\s\-\u2010\u2011\u2012\u2013\u2014]+")
 
 #: A straight or curly apostrophe in a cue matches either in the text.
 _APOSTROPHES = "['\u2019]"
@@ -119,7 +119,7 @@ def compile_cue(text: str) -> re.Pattern[str]:
     case-insensitive and on whole words only. Raises ``ValueError`` for a cue
     with no words.
     """
-    words = [w for w in _CUE_WORD_SPLIT.split(text.strip()) if w]
+    words = [w for w in CUE_WORD_SPLIT.split(text.strip()) if w]
     if not words:
         raise ValueError("a cue needs at least one word")
     parts = ["(?:" + "|".join(_literal(f) for f in word_forms(w)) + ")" for w in words]

@@ -11,8 +11,10 @@ position.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+import re
+from functools import lru_cache
 
+from .codebook import CUE_WORD_SPLIT, WORD_SEPARATOR, word_forms
 from .records import Article, Cell, Codebook, Cue, Evidence, Sentence, Theme
 
 log = logging.getLogger(__name__)
@@ -35,8 +37,64 @@ MAX_EVIDENCE = 8
 STRENGTH_DECIMALS = 3
 
 
-def _matching_cues(sentence: Sentence, cues: Iterable[Cue]) -> list[str]:
-    return [cue.text for cue in cues if cue.pattern.search(sentence.text)]
+_TOKEN = re.compile(r"\w+")
+_SEPARATOR_ONLY = re.compile(WORD_SEPARATOR + r"\Z")
+
+
+class CueIndex:
+    """Finds which cues of a set occur in a text, with the same results as their regexes.
+
+    A phrase cue of plain words matches when its words' allowed forms
+    (:func:`codebook.word_forms`) occur as consecutive whole words separated
+    only by white space or hyphens, which is exactly what
+    :func:`codebook.compile_cue` compiles. Looking tokens up in a dictionary
+    costs one pass per sentence, where ~10 regex searches per theme cost 30x
+    more. Regex cues, and phrases with digits or punctuation, use their regex.
+    """
+
+    def __init__(self, cues: tuple[Cue, ...]):
+        self.by_first: dict[str, list[tuple[str, tuple[frozenset[str], ...]]]] = {}
+        self.by_regex: list[Cue] = []
+        for cue in cues:
+            words = [w for w in CUE_WORD_SPLIT.split(cue.text.strip()) if w]
+            if cue.is_regex or not words or not all(w.isalpha() for w in words):
+                self.by_regex.append(cue)
+                continue
+            forms = tuple(frozenset(word_forms(w)) for w in words)
+            for form in forms[0]:
+                self.by_first.setdefault(form, []).append((cue.text, forms))
+
+    def matches(self, text: str) -> set[str]:
+        found = {cue.text for cue in self.by_regex if cue.pattern.search(text)}
+        tokens = _tokens(text)
+        for i, (word, _, _) in enumerate(tokens):
+            for cue_text, forms in self.by_first.get(word, ()):
+                if cue_text in found or i + len(forms) > len(tokens):
+                    continue
+                if all(
+                    tokens[i + k][0] in forms[k]
+                    and _SEPARATOR_ONLY.match(text, tokens[i + k - 1][2], tokens[i + k][1])
+                    for k in range(1, len(forms))
+                ):
+                    found.add(cue_text)
+        return found
+
+
+@lru_cache(maxsize=8192)
+def _tokens(text: str) -> tuple[tuple[str, int, int], ...]:
+    """Lower-cased words of a sentence with their offsets (cached: every theme asks)."""
+    return tuple((m.group().lower(), m.start(), m.end()) for m in _TOKEN.finditer(text))
+
+
+@lru_cache(maxsize=1024)
+def _index(cues: tuple[Cue, ...]) -> CueIndex:
+    return CueIndex(cues)
+
+
+def _matching_cues(text: str, cues: tuple[Cue, ...]) -> list[str]:
+    """The cues found in ``text``, in the codebook's order."""
+    found = _index(cues).matches(text)
+    return [cue.text for cue in cues if cue.text in found]
 
 
 def _strength(weights: list[float], sentence_count: int) -> float:
@@ -46,36 +104,38 @@ def _strength(weights: list[float], sentence_count: int) -> float:
     return round(share / (share + HALF_STRENGTH_SHARE), STRENGTH_DECIMALS)
 
 
-def _decide_position(theme: Theme, article: Article) -> tuple[str | None, tuple[Evidence, ...]]:
+def _decide_position(theme: Theme, hits: list[tuple[Sentence, set[str]]]) -> tuple[str | None, tuple[Evidence, ...]]:
     """The position whose cues match the most sentences; None on a tie or no match."""
     tallies: list[tuple[int, str, tuple[Evidence, ...]]] = []
     for position in theme.positions:
         evidence = []
-        for sentence in article.sentences:
-            hits = _matching_cues(sentence, position.cues)
-            if hits:
-                evidence.append(Evidence(sentence=sentence, cue=hits[0]))
+        for sentence, matched in hits:
+            first = next((c.text for c in position.cues if c.text in matched), None)
+            if first is not None:
+                evidence.append(Evidence(sentence=sentence, cue=first))
         if evidence:
             tallies.append((len(evidence), position.id, tuple(evidence)))
     if not tallies:
         return None, ()
     tallies.sort(key=lambda t: -t[0])
     if len(tallies) > 1 and tallies[0][0] == tallies[1][0]:
-        log.debug("%s / %s: positions tie, none chosen", article.slug, theme.id)
+        log.debug("%s: positions tie, none chosen", theme.id)
         return None, ()
     return tallies[0][1], tallies[0][2][:MAX_EVIDENCE]
 
 
 def theme_cell(article: Article, theme: Theme) -> Cell:
     """The matrix cell of one article on one theme."""
-    all_cues = list(theme.cues) + [c for p in theme.positions for c in p.cues]
+    all_cues = tuple(theme.cues) + tuple(c for p in theme.positions for c in p.cues)
     evidence: list[Evidence] = []
     weights: list[float] = []
+    hits: list[tuple[Sentence, set[str]]] = []
     for sentence in article.sentences:
-        hits = _matching_cues(sentence, all_cues)
-        if not hits:
+        matched = _matching_cues(sentence.text, all_cues)
+        if not matched:
             continue
-        distinct = sorted(set(hits), key=hits.index)[:MAX_CUES_PER_SENTENCE]
+        hits.append((sentence, set(matched)))
+        distinct = sorted(set(matched), key=matched.index)[:MAX_CUES_PER_SENTENCE]
         weights.append(1.0 + EXTRA_CUE_WEIGHT * (len(distinct) - 1))
         evidence.append(Evidence(sentence=sentence, cue=distinct[0]))
     strength = _strength(weights, len(article.sentences))
@@ -84,7 +144,7 @@ def theme_cell(article: Article, theme: Theme) -> Cell:
     if theme.id in pins:
         position, position_evidence, pinned = pins[theme.id], (), True
     else:
-        position, position_evidence = _decide_position(theme, article)
+        position, position_evidence = _decide_position(theme, hits)
         pinned = False
     # Best evidence first for display: sentences that decided the position,
     # then the rest in document order.

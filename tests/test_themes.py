@@ -55,3 +55,26 @@ def test_whole_words_only():
     war = theme("war", ("war",))
     assert not theme_cell(article("a", "A warm welcome and an award."), war).addressed
     assert theme_cell(article("a", "The wars go on."), war).addressed
+
+
+def test_cue_index_finds_exactly_what_the_cue_regexes_find():
+    """The fast token index is an optimisation only: same matches as compile_cue's regexes."""
+    from pathlib import Path
+
+    from generator.codebook import load_codebook
+    from generator.ingest import load_corpus
+    from generator.themes import CueIndex
+
+    repo = Path(__file__).resolve().parents[1]
+    book = load_codebook(repo / "seeds" / "themes.yml")
+    cues = tuple(c for t in book.themes for c in (*t.cues, *(c for p in t.positions for c in p.cues)))
+    index = CueIndex(cues)
+    sentences = [s.text for a in load_corpus(repo / "tests" / "fixtures" / "corpus").articles for s in a.sentences]
+    sentences += ["The whip-hand is China's.", "Sanctioned, sanctions; SANCTION!", "a warm award for wars",
+                  "needier\u2014partners", "needier, partner", "Power of Siberia 2", "U.S.-led sanctions"]
+    checked = 0
+    for text in sentences:
+        expected = {c.text for c in cues if c.pattern.search(text)}
+        assert index.matches(text) == expected, text
+        checked += bool(expected)
+    assert checked >= 10
