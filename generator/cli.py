@@ -6,9 +6,13 @@ import argparse
 import json
 import logging
 import os
+import re
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, timezone
 from pathlib import Path
 
@@ -107,14 +111,29 @@ def _epoch_for(result: pipeline.Result) -> str:
     return str(int(datetime.combine(date.fromisoformat(day), datetime.min.time(), timezone.utc).timestamp()))
 
 
-def _mkdocs_config(config: Path, docs: Path) -> Path:
-    """mkdocs.yml itself, or a small config inheriting it when --docs points elsewhere."""
-    configured = (config.parent / "docs").resolve()
-    if docs.resolve() == configured:
-        return config
-    derived = config.parent / ".briefing-mkdocs.yml"
-    derived.write_text(f"INHERIT: {config.name}\ndocs_dir: {json.dumps(str(docs.resolve()))}\n", encoding="utf-8")
-    return derived
+def _configured_docs(config: Path) -> Path:
+    """The docs_dir that mkdocs.yml names (default "docs"), relative to the config file."""
+    text = config.read_text(encoding="utf-8") if config.is_file() else ""
+    match = re.search(r"^docs_dir:\s*['\"]?([^'\"#\n]+?)['\"]?\s*(?:#.*)?$", text, flags=re.M)
+    return (config.parent / (match.group(1) if match else "docs")).resolve()
+
+
+@contextmanager
+def _mkdocs_config(config: Path, docs: Path) -> Iterator[Path]:
+    """mkdocs.yml itself, or a temporary config inheriting it when --docs points elsewhere."""
+    if docs.resolve() == _configured_docs(config):
+        yield config
+        return
+    # INHERIT is resolved relative to the derived file, so it lives beside mkdocs.yml;
+    # a unique name keeps concurrent builds with different --docs apart.
+    fd, name = tempfile.mkstemp(prefix=".briefing-mkdocs-", suffix=".yml", dir=config.parent)
+    derived = Path(name)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(f"INHERIT: {config.name}\ndocs_dir: {json.dumps(str(docs.resolve()))}\n")
+        yield derived
+    finally:
+        derived.unlink(missing_ok=True)
 
 
 def _mkdocs_env(result: pipeline.Result) -> dict[str, str]:
@@ -123,10 +142,10 @@ def _mkdocs_env(result: pipeline.Result) -> dict[str, str]:
 
 
 def _mkdocs(verb: str, args: argparse.Namespace, result: pipeline.Result, extra: list[str]) -> int:
-    env = _mkdocs_env(result)
-    cmd = [sys.executable, "-m", "mkdocs", verb, "-f", str(_mkdocs_config(args.config, args.docs)), *extra]
-    log.info("running %s", " ".join(cmd))
-    return subprocess.call(cmd, env=env)
+    with _mkdocs_config(args.config, args.docs) as config:
+        cmd = [sys.executable, "-m", "mkdocs", verb, "-f", str(config), *extra]
+        log.info("running %s", " ".join(cmd))
+        return subprocess.call(cmd, env=_mkdocs_env(result))
 
 
 def _inputs_mtime(settings: pipeline.Settings) -> float:
@@ -136,9 +155,12 @@ def _inputs_mtime(settings: pipeline.Settings) -> float:
 
 
 def _serve(args: argparse.Namespace, settings: pipeline.Settings, result: pipeline.Result) -> int:
-    env = _mkdocs_env(result)
-    cmd = [sys.executable, "-m", "mkdocs", "serve", "-f", str(_mkdocs_config(args.config, args.docs)),
-           "--dev-addr", args.dev_addr]
+    with _mkdocs_config(args.config, args.docs) as config:
+        cmd = [sys.executable, "-m", "mkdocs", "serve", "-f", str(config), "--dev-addr", args.dev_addr]
+        return _serve_until_stopped(cmd, _mkdocs_env(result), settings)
+
+
+def _serve_until_stopped(cmd: list[str], env: dict[str, str], settings: pipeline.Settings) -> int:
     server = subprocess.Popen(cmd, env=env)
     seen = _inputs_mtime(settings)
     try:

@@ -11,6 +11,7 @@ a link or Jinja syntax.
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -119,6 +120,7 @@ class ParagraphRow:
 class ArticlePage:
     """Context of ``article.md.j2``."""
 
+    front_title: Md  # the title for the page's front matter, see _front_title
     title: str
     subtitle: str | None
     meta: tuple[MetaRow, ...]
@@ -149,6 +151,7 @@ class SourceOnTheme:
 class ThemePage:
     """Context of ``theme.md.j2``."""
 
+    front_title: Md
     title: str
     description: str
     cues: tuple[str, ...]
@@ -211,6 +214,17 @@ def _theme_href(theme_id: str, depth: int = 1) -> Md:
 
 def _ref(sentence: Sentence, slug: str, depth: int) -> Ref:
     return Ref(sentence.text, _article_href(slug, sentence.paragraph, depth))
+
+
+def _front_title(title: str) -> Md:
+    """A page title for YAML front matter: HTML-escaped, then a JSON (= YAML) string.
+
+    MkDocs themes print ``page.meta.title`` raw into ``<title>`` and the header;
+    without it Material derives the title from the rendered heading and passes
+    it through ``striptags``, which un-escapes entities: a title such as
+    ``</title><script>`` would then run.
+    """
+    return Md(json.dumps(html_escape(title)))
 
 
 def _minutes(words: int) -> int:
@@ -289,7 +303,7 @@ def article_page(briefing: Briefing, article: Article, depth: int = 1) -> Articl
         paragraphs.append(ParagraphRow(p.anchor, p.text, quote, shown))
         previous = (quote, p.attribution)
     return ArticlePage(
-        title=meta.title, subtitle=meta.subtitle, meta=tuple(rows), editor_summary=meta.editor_summary,
+        front_title=_front_title(meta.title), title=meta.title, subtitle=meta.subtitle, meta=tuple(rows), editor_summary=meta.editor_summary,
         summary=tuple(_ref(s, article.slug, depth) for s in analysis.summary),
         key_points=tuple(_ref(s, article.slug, depth) for s in analysis.key_points),
         themes=tuple(themes), unaddressed=tuple(unaddressed), quotes=quotes, entities=entities,
@@ -312,7 +326,7 @@ def theme_page(briefing: Briefing, view: ThemeView, depth: int = 1) -> ThemePage
     addressed = {c.article for c in view.cells}
     known = {t.id for t in briefing.codebook.themes}
     return ThemePage(
-        title=theme.title, description=theme.description, cues=tuple(c.text for c in theme.cues),
+        front_title=_front_title(theme.title), title=theme.title, description=theme.description, cues=tuple(c.text for c in theme.cues),
         positions=tuple((p.label, p.description or "") for p in theme.positions),
         verdict=view.verdict,
         stance=tuple(
@@ -362,7 +376,7 @@ def matrix_page(briefing: Briefing) -> MatrixPage:
 def _heatmap_alt(briefing: Briefing) -> str:
     covered = sum(1 for c in briefing.cells.values() if c.addressed)
     return (f"Coverage heatmap: {len(briefing.codebook.themes)} themes by {len(briefing.articles)} articles; "
-            f"{covered} of {len(briefing.cells)} cells addressed. The table below gives every value.")
+            f"{covered} of {len(briefing.cells)} cells addressed; the comparison matrix gives every value.")
 
 
 def home_page(briefing: Briefing, as_of: str | None) -> HomePage:
