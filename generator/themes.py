@@ -53,7 +53,7 @@ class CueIndex:
     """
 
     def __init__(self, cues: tuple[Cue, ...]):
-        self.by_first: dict[str, list[tuple[str, tuple[frozenset[str], ...]]]] = {}
+        self.by_first: dict[str, list[tuple[Cue, tuple[frozenset[str], ...]]]] = {}
         self.by_regex: list[Cue] = []
         for cue in cues:
             words = [w for w in CUE_WORD_SPLIT.split(cue.text.strip()) if w]
@@ -62,21 +62,22 @@ class CueIndex:
                 continue
             forms = tuple(frozenset(word_forms(w)) for w in words)
             for form in forms[0]:
-                self.by_first.setdefault(form, []).append((cue.text, forms))
+                self.by_first.setdefault(form, []).append((cue, forms))
 
-    def matches(self, text: str) -> set[str]:
-        found = {cue.text for cue in self.by_regex if cue.pattern.search(text)}
+    def matches(self, text: str) -> set[Cue]:
+        """The cues found in ``text`` (cues compare by their text and kind)."""
+        found = {cue for cue in self.by_regex if cue.pattern.search(text)}
         tokens = _tokens(text)
         for i, (word, _, _) in enumerate(tokens):
-            for cue_text, forms in self.by_first.get(word, ()):
-                if cue_text in found or i + len(forms) > len(tokens):
+            for cue, forms in self.by_first.get(word, ()):
+                if cue in found or i + len(forms) > len(tokens):
                     continue
                 if all(
                     tokens[i + k][0] in forms[k]
                     and _SEPARATOR_ONLY.match(text, tokens[i + k - 1][2], tokens[i + k][1])
                     for k in range(1, len(forms))
                 ):
-                    found.add(cue_text)
+                    found.add(cue)
         return found
 
 
@@ -89,12 +90,6 @@ def _tokens(text: str) -> tuple[tuple[str, int, int], ...]:
 @lru_cache(maxsize=1024)
 def _index(cues: tuple[Cue, ...]) -> CueIndex:
     return CueIndex(cues)
-
-
-def _matching_cues(text: str, cues: tuple[Cue, ...]) -> list[str]:
-    """The cues found in ``text``, in the codebook's order."""
-    found = _index(cues).matches(text)
-    return [cue.text for cue in cues if cue.text in found]
 
 
 def _strength(weights: list[float], sentence_count: int) -> float:
@@ -124,14 +119,26 @@ def _decide_position(theme: Theme, hits: list[tuple[Sentence, set[str]]]) -> tup
     return tallies[0][1], tallies[0][2][:MAX_EVIDENCE]
 
 
+def _all_cues(theme: Theme) -> tuple[Cue, ...]:
+    return tuple(theme.cues) + tuple(c for p in theme.positions for c in p.cues)
+
+
 def theme_cell(article: Article, theme: Theme) -> Cell:
     """The matrix cell of one article on one theme."""
-    all_cues = tuple(theme.cues) + tuple(c for p in theme.positions for c in p.cues)
+    index = _index(_all_cues(theme))
+    return _cell(article, theme, [(s, index.matches(s.text)) for s in article.sentences])
+
+
+def _cell(article: Article, theme: Theme, found: list[tuple[Sentence, set[Cue]]]) -> Cell:
+    """The cell, given the cues found in each sentence (a superset of this theme's is fine)."""
+    all_cues = _all_cues(theme)
     evidence: list[Evidence] = []
     weights: list[float] = []
     hits: list[tuple[Sentence, set[str]]] = []
-    for sentence in article.sentences:
-        matched = _matching_cues(sentence.text, all_cues)
+    for sentence, cues in found:
+        if not cues:
+            continue
+        matched = [cue.text for cue in all_cues if cue in cues]
         if not matched:
             continue
         hits.append((sentence, set(matched)))
@@ -162,5 +169,7 @@ def theme_cell(article: Article, theme: Theme) -> Cell:
 
 
 def match_article(article: Article, codebook: Codebook) -> tuple[Cell, ...]:
-    """One cell per theme, in codebook order."""
-    return tuple(theme_cell(article, theme) for theme in codebook.themes)
+    """One cell per theme, in codebook order; each sentence is scanned once for all cues."""
+    index = _index(tuple(c for theme in codebook.themes for c in _all_cues(theme)))
+    found = [(s, index.matches(s.text)) for s in article.sentences]
+    return tuple(_cell(article, theme, found) for theme in codebook.themes)
