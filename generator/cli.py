@@ -37,6 +37,10 @@ def _common(parser: argparse.ArgumentParser) -> None:
                         help="fail on any unreadable article instead of skipping it with a warning")
     parser.add_argument("--sentences", type=int, default=pipeline.DEFAULT_SUMMARY_SENTENCES,
                         help="summary length in sentences (default: 3)")
+    parser.add_argument("--jobs", type=int, default=None,
+                        help="processes for analysing changed articles (default: one per core)")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="do not read or write the analysis cache (docs/.briefing-cache)")
     parser.add_argument("-v", "--verbose", action="store_true", help="more detail on stderr")
     parser.add_argument("-q", "--quiet", action="store_true", help="errors only")
 
@@ -81,6 +85,8 @@ def _settings(args: argparse.Namespace) -> pipeline.Settings:
         aliases=args.aliases,
         summary_sentences=args.sentences,
         strict=args.strict,
+        cache=not args.no_cache,
+        workers=args.jobs,
     )
 
 

@@ -184,22 +184,41 @@ def read_article(path: Path, seeds_dir: Path) -> Article:
 
 def load_corpus(seeds_dir: Path, strict: bool = False) -> Corpus:
     """Read every input of ``seeds_dir``; see the module docstring for skipped vs fatal."""
+    seeds_dir = check_seeds(seeds_dir)
+    outcomes: list[Article | ProblemsError] = []
+    for path in discover(seeds_dir):
+        try:
+            outcomes.append(read_article(path, seeds_dir))
+        except ProblemsError as err:
+            outcomes.append(err)
+    return collect(outcomes, strict)
+
+
+def check_seeds(seeds_dir: Path) -> Path:
     seeds_dir = Path(seeds_dir)
     if not seeds_dir.is_dir():
         raise ProblemsError([Problem(str(seeds_dir), message="seeds folder not found")])
+    return seeds_dir
+
+
+def collect(outcomes: list[Article | ProblemsError], strict: bool = False) -> Corpus:
+    """Apply the skip rule to read outcomes and give the articles unique slugs, in input order.
+
+    The articles of the corpus are the successful outcomes, in the same order.
+    """
     articles: list[Article] = []
     skipped: list[Problem] = []
     fatal: list[Problem] = []
-    for path in discover(seeds_dir):
-        try:
-            articles.append(read_article(path, seeds_dir))
-        except UnreadableInput as err:
-            skipped.extend(err.problems)
+    for outcome in outcomes:
+        if isinstance(outcome, UnreadableInput):
+            skipped.extend(outcome.problems)
             if not strict:
-                for problem in err.problems:
+                for problem in outcome.problems:
                     log.warning("skipped %s", problem)
-        except ProblemsError as err:
-            fatal.extend(err.problems)
+        elif isinstance(outcome, ProblemsError):
+            fatal.extend(outcome.problems)
+        else:
+            articles.append(outcome)
     if fatal or (strict and skipped):
         raise ProblemsError(fatal + (skipped if strict else []))
     slugs = unique_slugs([article.meta.title for article in articles])

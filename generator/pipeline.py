@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
-from . import entities, quotes, summarize, themes
+from . import entities, work
 from .codebook import load_codebook
 from .errors import Problem, ProblemsError
-from .ingest import Corpus, load_corpus
+from .ingest import Corpus, check_seeds, collect, discover
 from .matrix import Briefing, cross_link
 from .overrides import pin_problems
 from .records import Article, ArticleAnalysis, Cell, Codebook
@@ -39,6 +39,16 @@ class Settings:
     summary_sentences: int = DEFAULT_SUMMARY_SENTENCES
     strict: bool = False
     templates: Path = TEMPLATES
+    cache: Path | None | bool = True  # True: <docs>/.briefing-cache; False/None: no cache
+    workers: int | None = None  # processes for uncached articles; None: one per core
+
+    @property
+    def cache_dir(self) -> Path | None:
+        if self.cache is True:
+            # Inside docs/ so that nothing is written outside it; MkDocs and
+            # Zensical skip dot folders, and the docs writer never touches it.
+            return self.docs / ".briefing-cache"
+        return self.cache or None
 
     @property
     def aliases_file(self) -> Path | None:
@@ -53,6 +63,8 @@ class Inputs:
     codebook: Codebook
     aliases: entities.Aliases
     corpus: Corpus
+    analyses: dict[str, ArticleAnalysis]
+    cells: dict[tuple[str, str], Cell]
 
 
 @dataclass(frozen=True)
@@ -63,9 +75,9 @@ class Result:
 
 
 def load_inputs(settings: Settings) -> Inputs:
-    """Read and validate the codebook, aliases and articles; raise with every problem at once."""
+    """Read, validate and analyse everything; raise with every problem at once, before any writing."""
     problems: list[Problem] = []
-    codebook = aliases = corpus = None
+    codebook = aliases = None
     try:
         codebook = load_codebook(settings.themes)
     except ProblemsError as err:
@@ -75,38 +87,35 @@ def load_inputs(settings: Settings) -> Inputs:
     except ProblemsError as err:
         problems += err.problems
     try:
-        corpus = load_corpus(settings.seeds, strict=settings.strict)
+        seeds = check_seeds(settings.seeds)
+    except ProblemsError as err:
+        raise ProblemsError(problems + list(err.problems)) from None
+    paths = discover(seeds)
+    # Per-article work runs even if the codebook is broken (with an empty one), so
+    # that sidecar and article problems are reported in the same run.
+    outcomes = work.run(paths, seeds, codebook or Codebook(()), settings.aliases_file if aliases else None,
+                        settings.summary_sentences, settings.cache_dir, settings.workers)
+    done = [o for o in outcomes if isinstance(o, work.Done)]
+    try:
+        corpus = collect([o.article if isinstance(o, work.Done) else o for o in outcomes], settings.strict)
     except ProblemsError as err:
         problems += err.problems
+        corpus = None
     if codebook is not None and corpus is not None:
         problems += check_pins(corpus.articles, codebook)
     if problems:
         raise ProblemsError(problems)
-    return Inputs(codebook, aliases, corpus)
+    analyses, cells = {}, {}
+    for article, result in zip(corpus.articles, done, strict=True):
+        analyses[article.slug] = replace(result.analysis, slug=article.slug)
+        for cell in result.cells:
+            cells[(article.slug, cell.theme)] = replace(cell, article=article.slug)
+    return Inputs(codebook, aliases, corpus, analyses, cells)
 
 
 def check_pins(articles: tuple[Article, ...], codebook: Codebook) -> list[Problem]:
     """Pinned positions must name a theme of the codebook and one of its positions."""
     return pin_problems((pin for article in articles for pin in article.pins), codebook)
-
-
-def analyse_article(article: Article, aliases: entities.Aliases, k: int) -> ArticleAnalysis:
-    """Everything derived from one article alone (summary, key points, quotes, entities)."""
-    return ArticleAnalysis(
-        slug=article.slug,
-        summary=summarize.summarize(article, k),
-        key_points=summarize.key_points(article),
-        quotes=quotes.find_quotes(article, aliases),
-        mentions=entities.find_mentions(article, aliases),
-    )
-
-
-def match_themes(articles: tuple[Article, ...], codebook: Codebook) -> dict[tuple[str, str], Cell]:
-    return {
-        (cell.article, cell.theme): cell
-        for article in articles
-        for cell in themes.match_article(article, codebook)
-    }
 
 
 def as_of(articles: tuple[Article, ...]) -> str | None:
@@ -123,9 +132,7 @@ def analyse(settings: Settings) -> tuple[Briefing, tuple[Problem, ...]]:
     inputs = load_inputs(settings)
     articles = inputs.corpus.articles
     log.info("read %d articles and %d themes", len(articles), len(inputs.codebook.themes))
-    analyses = {a.slug: analyse_article(a, inputs.aliases, settings.summary_sentences) for a in articles}
-    cells = match_themes(articles, inputs.codebook)
-    return cross_link(articles, analyses, inputs.codebook, cells), inputs.corpus.skipped
+    return cross_link(articles, inputs.analyses, inputs.codebook, inputs.cells), inputs.corpus.skipped
 
 
 def generate(settings: Settings, write: bool = True) -> Result:

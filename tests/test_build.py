@@ -35,7 +35,9 @@ def _generate(project: Path, *extra: str) -> int:
 
 
 def _snapshot(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    """Every file under ``folder`` but the analysis cache (a private, unpublished folder)."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and ".briefing-cache" not in p.parts}
 
 
 def test_generate_is_deterministic(project, tmp_path):

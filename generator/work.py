@@ -1,0 +1,229 @@
+"""Per-article work (read, clean, analyse, match themes), cached by content and run on every core.
+
+The expensive part of a build is per article and independent of the other
+articles, so it is done here, once per article content:
+
+* **Cache.** Results are stored in ``docs/.briefing-cache/`` (skipped by MkDocs),
+  keyed by the SHA-256 of the article's bytes and sidecar, the generator's own
+  source code (so a new version recomputes everything), the aliases file and
+  the summary length. Theme cells are keyed by that article key plus a
+  fingerprint of the one theme, so editing one theme recomputes only its cells.
+  A stat index (size, mtime) lets an unchanged file be reused without being
+  read. The cache holds pickles written by this program: it is as trusted as
+  the code (delete the folder at any time; it is rebuilt).
+* **Parallelism.** Articles not in the cache are processed by a pool of
+  processes (one per core) when there are enough of them to pay for it. Each
+  result depends only on its own article, so the output is identical to a
+  single-process run (tested).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import pickle
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from . import entities, quotes, summarize, themes
+from .errors import ProblemsError
+from .ingest import read_article, sidecar_path
+from .records import Article, ArticleAnalysis, Cell, Codebook, Theme
+
+log = logging.getLogger(__name__)
+
+# Below this many uncached articles a process pool costs more than it saves
+# (start-up ~0.2 s on this 2-core machine, ~5 ms of work per article).
+PARALLEL_MIN_ARTICLES = 64
+CACHE_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class Done:
+    """One article's work. ``article`` and ``analysis`` carry an empty slug until assigned."""
+
+    article: Article
+    analysis: ArticleAnalysis
+    cells: tuple[Cell, ...]  # in codebook order, article slug empty
+    theme_fingerprints: tuple[tuple[str, str], ...] = ()  # what the cells were computed for
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """Hash of the generator's own source and data files: a new version invalidates the cache."""
+    digest = hashlib.sha256(f"format {CACHE_FORMAT}".encode())
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.rglob("*")):
+        if path.suffix in (".py", ".yml", ".json") and path.is_file():
+            digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def theme_fingerprint(theme: Theme) -> str:
+    return hashlib.sha256(repr(theme).encode()).hexdigest()[:24]
+
+
+def analyse_article(article: Article, aliases: entities.Aliases, k: int) -> ArticleAnalysis:
+    """Everything derived from one article alone (summary, key points, quotes, entities)."""
+    return ArticleAnalysis(
+        slug=article.slug,
+        summary=summarize.summarize(article, k),
+        key_points=summarize.key_points(article, summary_k=k),
+        quotes=quotes.find_quotes(article, aliases),
+        mentions=entities.find_mentions(article, aliases),
+    )
+
+
+# ---- worker side (also used in-process) ------------------------------------------------
+
+_STATE: dict[str, object] = {}
+
+
+def _init(aliases_file: str | None, codebook: Codebook, k: int) -> None:
+    _STATE.update(aliases=entities.load_aliases(Path(aliases_file) if aliases_file else None),
+                  codebook=codebook, k=k,
+                  fingerprints=tuple((t.id, theme_fingerprint(t)) for t in codebook.themes))
+
+
+def _process(job: tuple[str, str]) -> Done | ProblemsError:
+    path, seeds = job
+    try:
+        article = read_article(Path(path), Path(seeds))
+    except ProblemsError as err:  # UnreadableInput included: the caller applies the skip rule
+        return err
+    analysis = analyse_article(article, _STATE["aliases"], _STATE["k"])  # type: ignore[arg-type]
+    cells = themes.match_article(article, _STATE["codebook"])  # type: ignore[arg-type]
+    return Done(article, analysis, cells, _STATE["fingerprints"])  # type: ignore[arg-type]
+
+
+# ---- the cache -----------------------------------------------------------------------------
+
+class Cache:
+    """Pickled :class:`Done` records by article key, plus per-theme cells. See module doc."""
+
+    def __init__(self, folder: Path | None, settings_key: str):
+        self.folder = folder
+        self.settings_key = settings_key
+        self.stats: dict[str, tuple[tuple, str]] = {}
+        if folder is not None:
+            try:
+                with open(folder / "stat-index.pickle", "rb") as handle:
+                    saved_key, stats = pickle.load(handle)
+                if saved_key == settings_key:  # keys were computed under the same settings
+                    self.stats = stats
+            except (OSError, pickle.PickleError, EOFError, ValueError, TypeError, AttributeError):
+                self.stats = {}
+
+    def _file(self, key: str) -> Path:
+        assert self.folder is not None
+        return self.folder / key[:2] / f"{key}.pickle"
+
+    def key_for_stat(self, rel: str, stat: tuple) -> str | None:
+        known = self.stats.get(rel)
+        return known[1] if known and known[0] == stat else None
+
+    def load(self, key: str) -> Done | None:
+        if self.folder is None:
+            return None
+        try:
+            with open(self._file(key), "rb") as handle:
+                return pickle.load(handle)
+        except (OSError, pickle.PickleError, EOFError, ValueError, AttributeError):
+            return None
+
+    def store(self, key: str, done: Done) -> None:
+        if self.folder is None:
+            return
+        target = self._file(key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(f".tmp{os.getpid()}")
+        with open(tmp, "wb") as handle:
+            pickle.dump(done, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, target)
+
+    def save_stats(self, stats: dict[str, tuple[tuple, str]]) -> None:
+        if self.folder is None or stats == self.stats:
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        tmp = self.folder / f"stat-index.tmp{os.getpid()}"
+        with open(tmp, "wb") as handle:
+            pickle.dump((self.settings_key, stats), handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, self.folder / "stat-index.pickle")
+
+
+def _stat(path: Path) -> tuple:
+    side = sidecar_path(path)
+    s = path.stat()
+    t = side.stat() if side.is_file() else None
+    return (s.st_size, s.st_mtime_ns, t.st_size if t else -1, t.st_mtime_ns if t else -1)
+
+
+def _content_key(path: Path, rel: str, settings_key: str) -> str:
+    # The relative path is part of the record (source_file, messages), so part of the key.
+    digest = hashlib.sha256(f"{settings_key}|{rel}".encode())
+    digest.update(path.read_bytes())
+    side = sidecar_path(path)
+    if side.is_file():
+        digest.update(b"\0sidecar\0" + side.read_bytes())
+    return digest.hexdigest()
+
+
+def run(paths: list[Path], seeds: Path, codebook: Codebook, aliases_file: Path | None, k: int,
+        cache_dir: Path | None, workers: int | None = None) -> list[Done | ProblemsError]:
+    """Every article's :class:`Done` (or its problem), in the order of ``paths``."""
+    aliases_bytes = aliases_file.read_bytes() if aliases_file else b""
+    settings_key = f"{code_fingerprint()}|{hashlib.sha256(aliases_bytes).hexdigest()}|k={k}"
+    cache = Cache(cache_dir, settings_key)
+    fingerprints = {t.id: theme_fingerprint(t) for t in codebook.themes}
+    results: list[Done | ProblemsError | None] = [None] * len(paths)
+    keys: list[str | None] = [None] * len(paths)
+    stats: dict[str, tuple[tuple, str]] = {}
+    todo: list[int] = []
+    for i, path in enumerate(paths):
+        rel = path.relative_to(seeds).as_posix()
+        try:
+            stat = _stat(path)
+            key = cache.key_for_stat(rel, stat) or _content_key(path, rel, settings_key)
+        except OSError:
+            todo.append(i)  # read_article reports the problem
+            continue
+        keys[i] = key
+        stats[rel] = (stat, key)
+        cached = cache.load(key)
+        if cached is None:
+            todo.append(i)
+            continue
+        results[i] = _with_cells(cached, codebook, fingerprints)
+
+    jobs = [(str(paths[i]), str(seeds)) for i in todo]
+    init = (str(aliases_file) if aliases_file else None, codebook, k)
+    workers = workers or os.cpu_count() or 1
+    if len(jobs) >= PARALLEL_MIN_ARTICLES and workers > 1:
+        with ProcessPoolExecutor(max_workers=workers, initializer=_init, initargs=init) as pool:
+            computed = list(pool.map(_process, jobs, chunksize=max(1, len(jobs) // (workers * 8))))
+    else:
+        _init(*init)
+        computed = [_process(job) for job in jobs]
+    log.info("articles: %d from cache, %d analysed", len(paths) - len(todo), len(todo))
+    for i, outcome in zip(todo, computed, strict=True):
+        results[i] = outcome
+        if isinstance(outcome, Done) and keys[i] is not None:
+            cache.store(keys[i], outcome)
+    cache.save_stats(stats)
+    return results  # type: ignore[return-value]
+
+
+def _with_cells(stored: Done, codebook: Codebook, fingerprints: dict[str, str]) -> Done:
+    """A cached result, with the cells of changed or new themes recomputed."""
+    if dict(stored.theme_fingerprints) == fingerprints:
+        return stored
+    old = dict(stored.theme_fingerprints)
+    have = {c.theme: c for c in stored.cells}
+    cells = tuple(
+        have[t.id] if t.id in have and old.get(t.id) == fingerprints[t.id] else themes.theme_cell(stored.article, t)
+        for t in codebook.themes
+    )
+    return Done(stored.article, stored.analysis, cells, tuple(fingerprints.items()))

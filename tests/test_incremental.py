@@ -1,0 +1,62 @@
+"""The analysis cache and the process pool change speed only, never output."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from generator import pipeline, work
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = REPO / "tests" / "fixtures" / "corpus"
+
+
+def _corpus(tmp_path: Path, copies: int) -> Path:
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    for n in range(copies):
+        for source in sorted(CORPUS.iterdir()):
+            if source.suffix in (".txt", ".md", ".html") and source.name != "README.md":
+                shutil.copy(source, seeds / f"{n:03d}_{source.name}")
+    shutil.copy(REPO / "seeds" / "themes.yml", seeds / "themes.yml")
+    return seeds
+
+
+def _docs(seeds: Path, docs: Path, **settings) -> dict[str, bytes]:
+    pipeline.generate(pipeline.Settings(seeds=seeds, themes=seeds / "themes.yml", docs=docs, **settings))
+    return {str(p.relative_to(docs)): p.read_bytes() for p in sorted(docs.rglob("*"))
+            if p.is_file() and ".briefing-cache" not in p.parts}
+
+
+def test_parallel_output_is_byte_identical_to_single_process(tmp_path):
+    seeds = _corpus(tmp_path, copies=work.PARALLEL_MIN_ARTICLES // 4 + 1)
+    single = _docs(seeds, tmp_path / "one", cache=False, workers=1)
+    parallel = _docs(seeds, tmp_path / "two", cache=False, workers=2)
+    assert len(single) > work.PARALLEL_MIN_ARTICLES
+    assert parallel == single
+
+
+def test_cached_rebuild_after_edits_equals_a_clean_build(tmp_path):
+    seeds = _corpus(tmp_path, copies=2)
+    cache = tmp_path / "cache"
+    _docs(seeds, tmp_path / "warm", cache=cache)
+    # Edit one article, one sidecar pin, and one theme's cues.
+    article = seeds / "000_alpha_steppe.txt"
+    article.write_text(article.read_text().replace("India buys Russian arms", "India buys Russian oil"))
+    (seeds / "001_beta_ledger.yml").write_text("positions:\n  asymmetry: balanced\n")
+    themes = seeds / "themes.yml"
+    themes.write_text(themes.read_text().replace("      - whip hand\n", "      - whip hand\n      - needs China\n", 1))
+    warm = _docs(seeds, tmp_path / "warm", cache=cache)
+    clean = _docs(seeds, tmp_path / "clean", cache=False)
+    assert warm == clean
+    assert b"India buys Russian oil" in warm["articles/read-moscow-and-beijing-at-their-word.md"]
+
+
+def test_unchanged_articles_come_from_the_cache(tmp_path, caplog):
+    seeds = _corpus(tmp_path, copies=1)
+    cache = tmp_path / "cache"
+    _docs(seeds, tmp_path / "docs", cache=cache)
+    caplog.set_level("INFO", logger="generator.work")
+    (seeds / "000_gamma_notes.md").write_text((seeds / "000_gamma_notes.md").read_text() + "\nOne more line.\n")
+    _docs(seeds, tmp_path / "docs", cache=cache)
+    assert "articles: 3 from cache, 1 analysed" in caplog.text
