@@ -13,6 +13,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date, datetime, timezone
 from pathlib import Path
 
@@ -111,7 +112,7 @@ def _epoch_for(result: pipeline.Result) -> str:
     """SOURCE_DATE_EPOCH for MkDocs (sitemap dates): the environment's, else the newest source date."""
     if os.environ.get("SOURCE_DATE_EPOCH"):
         return os.environ["SOURCE_DATE_EPOCH"]
-    day = pipeline.as_of(result.briefing.articles)
+    day = result.as_of
     if not day:
         return "0"
     return str(int(datetime.combine(date.fromisoformat(day), datetime.min.time(), timezone.utc).timestamp()))
@@ -216,7 +217,7 @@ def run(argv: list[str] | None = None) -> int:
             return _summarize(args)
         settings = _settings(args)
         if args.command == "check":
-            inputs = pipeline.load_inputs(settings)
+            inputs = pipeline.load_inputs(replace(settings, cache=False))  # check writes nothing
             _report_skipped(inputs.corpus.skipped)
             print(f"ok: {len(inputs.corpus.articles)} articles, {len(inputs.codebook.themes)} themes")
             return EXIT_OK

@@ -69,9 +69,12 @@ class Inputs:
 
 @dataclass(frozen=True)
 class Result:
-    briefing: Briefing
+    """What a generate run did (small, so that it can be saved with the build stamp)."""
+
+    as_of: str | None
     report: WriteReport | None
     skipped: tuple[Problem, ...]
+    articles: int
 
 
 def load_inputs(settings: Settings) -> Inputs:
@@ -137,10 +140,27 @@ def analyse(settings: Settings) -> tuple[Briefing, tuple[Problem, ...]]:
 
 def generate(settings: Settings, write: bool = True) -> Result:
     """The whole pipeline: ingest -> analyse -> cross-link -> render -> write ``docs/``."""
+    stamp = _stamp(settings) if write else ""
+    if write and (previous := work.stamp_matches(settings.cache_dir, stamp, settings.docs)) is not None:
+        log.info("nothing changed since the last build; docs/ is up to date")
+        return previous  # type: ignore[return-value]
     briefing, skipped = analyse(settings)
-    files = render_site(briefing, as_of(briefing.articles), settings.templates)
+    day = as_of(briefing.articles)
+    files = render_site(briefing, day, settings.templates)
     report = write_docs(settings.docs, files) if write else None
+    result = Result(day, report, skipped, len(briefing.articles))
     if report:
         log.info("docs/: %d written, %d unchanged, %d removed",
                  len(report.written), len(report.unchanged), len(report.removed))
-    return Result(briefing, report, skipped)
+        work.save_stamp(settings.cache_dir, stamp, settings.docs, sorted(files), result)
+    return result
+
+
+def _stamp(settings: Settings) -> str:
+    try:
+        paths = discover(check_seeds(settings.seeds))
+    except ProblemsError:
+        return ""  # load_inputs reports it
+    templates = sorted(p for p in Path(settings.templates).rglob("*") if p.is_file())
+    knobs = f"{settings.summary_sentences}|{settings.strict}|{Path(settings.docs).resolve()}"
+    return work.inputs_stamp(paths, settings.seeds, [settings.themes, settings.aliases_file, *templates], knobs)

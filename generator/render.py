@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +21,7 @@ import jinja2
 
 from .escape import Md, html_escape, md_escape, md_link, safe_url
 from .heatmap import heatmap_svg
-from .matrix import Briefing, ThemeView, matrix_csv, matrix_json
+from .matrix import Briefing, EntityView, ThemeView, matrix_csv, matrix_json
 from .records import BLOCKQUOTE, Article, Cell, Sentence
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "site_templates"
@@ -33,6 +34,16 @@ QUOTES_PER_SOURCE = 3
 WIDE_MATRIX_MAX_ARTICLES = 6
 # Characters of a quote shown in a matrix cell before it is cut with an ellipsis.
 CELL_QUOTE_CHARS = 160
+# Bounds that keep every page readable and its size independent of the corpus
+# size (a 3,000-article briefing must not produce multi-megabyte index pages).
+HOME_MAX_SOURCES = 20  # newest first; the rest via the articles index
+ARTICLES_PER_PAGE = 200  # articles index pagination
+THEME_PAGE_MAX_SOURCES = 30  # strongest first; the rest via the theme's matrix pages
+MATRIX_OVERVIEW_ROWS = 25  # per theme on the matrix page (strongest first)
+MATRIX_ROWS_PER_PAGE = 250  # per page of a theme's full matrix listing
+ENTITY_MAX_ROWS_PER_KIND = 200  # most-mentioned first
+ENTITY_MAX_ARTICLES = 12  # articles listed per entity
+PRINT_MAX_ARTICLES = 60  # newest first
 NOT_STATED = "not stated"
 NOT_ADDRESSED = "not addressed"
 
@@ -154,6 +165,8 @@ class ThemePage:
     front_title: Md
     title: str
     description: str
+    listing: Md  # link to the theme's full matrix listing
+    hidden: int  # sources addressing the theme beyond THEME_PAGE_MAX_SOURCES
     cues: tuple[str, ...]
     positions: tuple[tuple[str, str], ...]  # (label, description)
     verdict: str
@@ -181,7 +194,20 @@ class MatrixPage:
     columns: tuple[Md, ...]  # article links (wide layout)
     rows: tuple[tuple[Md, tuple[MatrixCell, ...]], ...]  # theme link -> cells (wide)
     per_theme: tuple[tuple[Md, tuple[tuple[Md, MatrixCell], ...]], ...]  # theme -> (article, cell)
+    more: tuple[tuple[int, Md], ...]  # per theme (narrow layout): (addressed count, link to full listing)
     heatmap_alt: str
+
+
+@dataclass(frozen=True)
+class MatrixThemePage:
+    """Context of ``matrix_theme.md.j2``: every article addressing one theme, one page of them."""
+
+    title: str
+    theme_link: Md
+    rows: tuple[tuple[Md, MatrixCell], ...]
+    first: int  # 1-based rank of the first row
+    total: int
+    pages: tuple[Md, ...]  # links to every page of this listing
 
 
 @dataclass(frozen=True)
@@ -189,7 +215,8 @@ class PrintPage:
     """Context of ``print.md.j2``: every theme, then every source's summary, on one page."""
 
     themes: tuple[ThemePage, ...]
-    articles: tuple[ArticlePage, ...]
+    articles: tuple[ArticlePage, ...]  # newest first, at most PRINT_MAX_ARTICLES
+    total: int
 
 
 @dataclass(frozen=True)
@@ -198,6 +225,8 @@ class IndexPage:
 
     rows: tuple[tuple[object, ...], ...]
     entities: tuple[EntityRow, ...] = ()
+    pages: tuple[Md, ...] = ()  # links to every page of a paginated index
+    note: str = ""  # e.g. how a bounded list was cut
 
 
 # ---- helpers -----------------------------------------------------------------------
@@ -227,6 +256,23 @@ def _front_title(title: str) -> Md:
     return Md(json.dumps(html_escape(title)))
 
 
+def _strongest(cells) -> list[Cell]:
+    """Addressed cells, strongest first (stable: ties keep article order)."""
+    return sorted(cells, key=lambda c: -c.strength)
+
+
+def _newest_first(articles: tuple[Article, ...]) -> list[Article]:
+    """Dated articles newest first, then undated ones, each group in input order."""
+    dated = sorted((a for a in articles if a.meta.date), key=lambda a: a.meta.date, reverse=True)
+    return dated + [a for a in articles if not a.meta.date]
+
+
+def _pages(count: int, per_page: int, href) -> tuple[Md, ...]:
+    """Links to the pages of a paginated listing; ``href(n)`` gives page n's link."""
+    total = max(1, -(-count // per_page))
+    return tuple(md_link(f"{n}", href(n)) for n in range(1, total + 1)) if total > 1 else ()
+
+
 def _minutes(words: int) -> int:
     return max(1, math.ceil(words / WORDS_PER_MINUTE))
 
@@ -251,8 +297,9 @@ def _position_label(briefing: Briefing, cell: Cell) -> str:
 
 # ---- page builders -----------------------------------------------------------------
 
-def article_page(briefing: Briefing, article: Article, depth: int = 1) -> ArticlePage:
-    """``depth``: how many folders below docs/ the page that shows this context lives."""
+def article_page(briefing: Briefing, article: Article, depth: int = 1,
+                 listed: frozenset[str] | None = None) -> ArticlePage:
+    """``depth``: how many folders below docs/ the page lives; ``listed``: entity ids the index shows."""
     meta = article.meta
     analysis = briefing.analyses[article.slug]
     url = safe_url(meta.url)
@@ -290,7 +337,9 @@ def article_page(briefing: Briefing, article: Article, depth: int = 1) -> Articl
     )
     entities = tuple(
         EntityRow(
-            link=md_link(m.name, Md(f"{'../' * depth}entities.md#{m.entity_id}")), kind=m.kind, count=m.count,
+            link=(md_link(m.name, Md(f"{'../' * depth}entities.md#{m.entity_id}"))
+                  if listed is None or m.entity_id in listed else md_escape(m.name)),
+            kind=m.kind, count=m.count,
             places=tuple(md_link(f"¶{n}", f"#p{n}") for n in m.paragraphs),
         )
         for m in analysis.mentions
@@ -315,18 +364,21 @@ def article_page(briefing: Briefing, article: Article, depth: int = 1) -> Articl
 def theme_page(briefing: Briefing, view: ThemeView, depth: int = 1) -> ThemePage:
     theme = view.theme
     titles = {a.slug: a.meta.title for a in briefing.articles}
+    strongest = _strongest(view.cells)
     sources = tuple(
         SourceOnTheme(
             link=md_link(titles[c.article], _article_href(c.article, None, depth)),
             position=_position_label(briefing, c), pinned=c.pinned, strength=_pct(c.strength),
             quotes=tuple(_ref(e.sentence, c.article, depth) for e in c.evidence[:QUOTES_PER_SOURCE]),
         )
-        for c in view.cells
+        for c in strongest[:THEME_PAGE_MAX_SOURCES]
     )
     addressed = {c.article for c in view.cells}
     known = {t.id for t in briefing.codebook.themes}
     return ThemePage(
-        front_title=_front_title(theme.title), title=theme.title, description=theme.description, cues=tuple(c.text for c in theme.cues),
+        front_title=_front_title(theme.title), title=theme.title, description=theme.description,
+        listing=Md(f"{'../' * depth}matrix/{theme.id}/index.md"),
+        hidden=max(0, len(view.cells) - THEME_PAGE_MAX_SOURCES), cues=tuple(c.text for c in theme.cues),
         positions=tuple((p.label, p.description or "") for p in theme.positions),
         verdict=view.verdict,
         stance=tuple(
@@ -336,7 +388,7 @@ def theme_page(briefing: Briefing, view: ThemeView, depth: int = 1) -> ThemePage
         ),
         sources=sources,
         silent=tuple(md_link(a.meta.title, _article_href(a.slug, None, depth)) for a in briefing.articles
-                     if a.slug not in addressed),
+                     if a.slug not in addressed)[:THEME_PAGE_MAX_SOURCES],
         related=tuple(md_link(briefing.codebook.theme(r).title, _theme_href(r, depth)) for r in theme.related if r in known),
         co_occurring=tuple((md_link(briefing.codebook.theme(t).title, _theme_href(t, depth)), n) for t, n in view.co_occurring),
     )
@@ -363,14 +415,35 @@ def matrix_page(briefing: Briefing) -> MatrixPage:
         (theme_links[i], tuple(_matrix_cell(briefing, briefing.cell(a.slug, t.id), 0) for a in articles))
         for i, t in enumerate(themes)
     ) if wide else ()
+    titles = {a.slug: a.meta.title for a in articles}
+    views = {v.theme.id: v for v in briefing.themes}
     per_theme = tuple(
         (theme_links[i], tuple(
-            (columns[j], _matrix_cell(briefing, briefing.cell(a.slug, t.id), 0))
-            for j, a in enumerate(articles) if briefing.cell(a.slug, t.id).addressed
+            (md_link(titles[c.article], _article_href(c.article, None, 0)), _matrix_cell(briefing, c, 0))
+            for c in _strongest(views[t.id].cells)[:MATRIX_OVERVIEW_ROWS]
         ))
         for i, t in enumerate(themes)
     ) if not wide else ()
-    return MatrixPage(wide, columns if wide else (), rows, per_theme, _heatmap_alt(briefing))
+    more = tuple((len(views[t.id].cells), Md(f"matrix/{t.id}/index.md")) for t in themes) if not wide else ()
+    return MatrixPage(wide, columns if wide else (), rows, per_theme, more, _heatmap_alt(briefing))
+
+
+def matrix_theme_pages(briefing: Briefing, view: ThemeView) -> dict[str, MatrixThemePage]:
+    """The full listing of one theme's cells, strongest first, paginated (pages under matrix/<id>/)."""
+    cells = _strongest(view.cells)
+    titles = {a.slug: a.meta.title for a in briefing.articles}
+    name = lambda n: "index.md" if n == 1 else f"{n}.md"  # noqa: E731
+    links = _pages(len(cells), MATRIX_ROWS_PER_PAGE, lambda n: Md(name(n)))
+    out = {}
+    for start in range(0, max(1, len(cells)), MATRIX_ROWS_PER_PAGE):
+        chunk = cells[start:start + MATRIX_ROWS_PER_PAGE]
+        out[f"matrix/{view.theme.id}/{name(start // MATRIX_ROWS_PER_PAGE + 1)}"] = MatrixThemePage(
+            title=view.theme.title, theme_link=md_link(view.theme.title, _theme_href(view.theme.id, 2)),
+            rows=tuple((md_link(titles[c.article], _article_href(c.article, None, 2)), _matrix_cell(briefing, c, 2))
+                       for c in chunk),
+            first=start + 1, total=len(cells), pages=links,
+        )
+    return out
 
 
 def _heatmap_alt(briefing: Briefing) -> str:
@@ -387,7 +460,7 @@ def home_page(briefing: Briefing, as_of: str | None) -> HomePage:
             date=a.meta.date or NOT_STATED, minutes=_minutes(a.word_count),
             summary=(briefing.analyses[a.slug].summary[0].text if briefing.analyses[a.slug].summary else ""),
         )
-        for a in briefing.articles
+        for a in _newest_first(briefing.articles)[:HOME_MAX_SOURCES]
     )
     titles = {a.slug: a.meta.title for a in briefing.articles}
     themes = tuple(
@@ -433,6 +506,49 @@ def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
     return env
 
 
+def listed_entities(briefing: Briefing) -> tuple[EntityView, ...]:
+    """The entities the index page shows: the most mentioned of each kind, bounded."""
+    shown, per_kind = [], Counter()
+    for view in briefing.entities:  # already ordered by kind, then mentions
+        if per_kind[view.kind] < ENTITY_MAX_ROWS_PER_KIND:
+            shown.append(view)
+            per_kind[view.kind] += 1
+    return tuple(shown)
+
+
+def entities_page(briefing: Briefing, shown: tuple[EntityView, ...]) -> IndexPage:
+    titles = {a.slug: a.meta.title for a in briefing.articles}
+    rows = tuple(
+        EntityRow(
+            link=Md(f'<span id="{html_escape(e.entity_id)}"></span>' + md_escape(e.name)), kind=e.kind,
+            count=e.total,
+            places=tuple(md_link(titles[slug], _article_href(slug, m.paragraphs[0], 0))
+                         for slug, m in e.mentions[:ENTITY_MAX_ARTICLES])
+            + ((md_escape(f"and {len(e.mentions) - ENTITY_MAX_ARTICLES} more articles"),)
+               if len(e.mentions) > ENTITY_MAX_ARTICLES else ()),
+        )
+        for e in shown
+    )
+    cut = len(briefing.entities) - len(shown)
+    note = (f"The {ENTITY_MAX_ROWS_PER_KIND} most mentioned of each kind are listed; {cut} more appear only "
+            "on their articles' pages.") if cut else ""
+    return IndexPage(rows=(), entities=rows, note=note)
+
+
+def article_index_pages(briefing: Briefing) -> dict[str, IndexPage]:
+    """The articles index, newest first, paginated: articles/index.md, then library/2.md, ..."""
+    ordered = _newest_first(briefing.articles)
+    name = lambda n: "articles/index.md" if n == 1 else f"library/{n}.md"  # noqa: E731
+    links = _pages(len(ordered), ARTICLES_PER_PAGE, lambda n: Md("../" + name(n)))
+    out = {}
+    for start in range(0, max(1, len(ordered)), ARTICLES_PER_PAGE):
+        out[name(start // ARTICLES_PER_PAGE + 1)] = IndexPage(rows=tuple(
+            (md_link(a.meta.title, _article_href(a.slug)), a.meta.outlet or NOT_STATED,
+             a.meta.author or NOT_STATED, a.meta.date or NOT_STATED, _minutes(a.word_count))
+            for a in ordered[start:start + ARTICLES_PER_PAGE]), pages=links)
+    return out
+
+
 def render_site(briefing: Briefing, as_of: str | None, templates: Path = TEMPLATES) -> dict[str, str]:
     """All generated files of ``docs/``, as relative POSIX path -> text. No I/O but template reads."""
     env = environment(templates)
@@ -440,30 +556,28 @@ def render_site(briefing: Briefing, as_of: str | None, templates: Path = TEMPLAT
     def render(name: str, page: object) -> str:
         return env.get_template(name).render(page=page)
 
+    shown = listed_entities(briefing)
+    listed = frozenset(e.entity_id for e in shown)
     pages: dict[str, str] = {"index.md": render("home.md.j2", home_page(briefing, as_of))}
     for article in briefing.articles:
-        pages[f"articles/{article.slug}.md"] = render("article.md.j2", article_page(briefing, article))
+        pages[f"articles/{article.slug}.md"] = render("article.md.j2", article_page(briefing, article, 1, listed))
     for view in briefing.themes:
         pages[f"themes/{view.theme.id}.md"] = render("theme.md.j2", theme_page(briefing, view))
+        for path, page in matrix_theme_pages(briefing, view).items():
+            pages[path] = render("matrix_theme.md.j2", page)
     pages["matrix.md"] = render("matrix.md.j2", matrix_page(briefing))
+    printed = tuple(_newest_first(briefing.articles)[:PRINT_MAX_ARTICLES])
     pages["print.md"] = render("print.md.j2", PrintPage(
         themes=tuple(theme_page(briefing, v, depth=0) for v in briefing.themes),
-        articles=tuple(article_page(briefing, a, depth=0) for a in briefing.articles),
+        articles=tuple(article_page(briefing, a, 0, listed) for a in printed),
+        total=len(briefing.articles),
     ))
-    pages["articles/index.md"] = render("articles.md.j2", IndexPage(rows=tuple(
-        (md_link(a.meta.title, f"{a.slug}.md"), a.meta.outlet or NOT_STATED, a.meta.author or NOT_STATED,
-         a.meta.date or NOT_STATED, _minutes(a.word_count))
-        for a in briefing.articles)))
+    for path, page in article_index_pages(briefing).items():
+        pages[path] = render("articles.md.j2", page)
     pages["themes/index.md"] = render("themes.md.j2", IndexPage(rows=tuple(
         (md_link(v.theme.title, f"{v.theme.id}.md"), v.theme.description, len(v.cells), v.verdict)
         for v in briefing.themes)))
-    pages["entities.md"] = render("entities.md.j2", IndexPage(rows=(), entities=tuple(
-        EntityRow(
-            link=Md(f'<span id="{html_escape(e.entity_id)}"></span>' + md_escape(e.name)), kind=e.kind, count=e.total,
-            places=tuple(md_link(briefing.article(slug).meta.title, _article_href(slug, m.paragraphs[0], 0))
-                         for slug, m in e.mentions),
-        )
-        for e in briefing.entities)))
+    pages["entities.md"] = render("entities.md.j2", entities_page(briefing, shown))
     pages["data/matrix.json"] = matrix_json(briefing)
     pages["data/matrix.csv"] = matrix_csv(briefing)
     pages["img/heatmap.svg"] = heatmap_svg(briefing)

@@ -162,8 +162,8 @@ def _stat(path: Path) -> tuple:
 
 
 def _content_key(path: Path, rel: str, settings_key: str) -> str:
-    # The relative path is part of the record (source_file, messages), so part of the key.
-    digest = hashlib.sha256(f"{settings_key}|{rel}".encode())
+    # The path is part of the record (source_file, and the file names in messages), so part of the key.
+    digest = hashlib.sha256(f"{settings_key}|{rel}|{path}".encode())
     digest.update(path.read_bytes())
     side = sidecar_path(path)
     if side.is_file():
@@ -227,3 +227,59 @@ def _with_cells(stored: Done, codebook: Codebook, fingerprints: dict[str, str]) 
         for t in codebook.themes
     )
     return Done(stored.article, stored.analysis, cells, tuple(fingerprints.items()))
+
+
+# ---- whole-build stamp: nothing changed, nothing to do -----------------------------------
+
+def inputs_stamp(paths: list[Path], seeds: Path, files: list[Path | None], settings_repr: str) -> str:
+    """A fingerprint of everything a build reads, from file metadata (no file is read but small ones).
+
+    ``files``: the codebook, aliases file and templates, hashed by content; articles and
+    sidecars by size and modification time (as the per-article stat index does).
+    """
+    digest = hashlib.sha256(f"{code_fingerprint()}|{settings_repr}|"
+                            f"{os.environ.get('SOURCE_DATE_EPOCH', '')}".encode())
+    for path in files:
+        if path is not None and path.is_file():
+            digest.update(str(path).encode() + b"\0" + path.read_bytes())
+    for path in paths:
+        try:
+            digest.update(f"{path.relative_to(seeds).as_posix()}|{_stat(path)}".encode())
+        except OSError:
+            digest.update(f"{path}|missing".encode())
+    return digest.hexdigest()
+
+
+def _outputs_state(docs: Path, generated: list[str]) -> list[tuple[str, int, int]]:
+    state = []
+    for rel in generated:
+        try:
+            s = (docs / rel).stat()
+        except OSError:
+            return []
+        state.append((rel, s.st_size, s.st_mtime_ns))
+    return state
+
+
+def stamp_matches(cache_dir: Path | None, stamp: str, docs: Path) -> object | None:
+    """The saved result of the last build if its inputs stamp is ``stamp`` and its outputs are untouched."""
+    if cache_dir is None:
+        return None
+    try:
+        with open(cache_dir / "last-build.pickle", "rb") as handle:
+            saved_stamp, outputs, saved = pickle.load(handle)
+    except (OSError, pickle.PickleError, EOFError, ValueError, TypeError, AttributeError):
+        return None
+    if saved_stamp != stamp or not outputs or _outputs_state(docs, [o[0] for o in outputs]) != outputs:
+        return None
+    return saved
+
+
+def save_stamp(cache_dir: Path | None, stamp: str, docs: Path, generated: list[str], saved: object) -> None:
+    if cache_dir is None:
+        return
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    tmp = cache_dir / f"last-build.tmp{os.getpid()}"
+    with open(tmp, "wb") as handle:
+        pickle.dump((stamp, _outputs_state(docs, generated), saved), handle, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, cache_dir / "last-build.pickle")

@@ -60,3 +60,23 @@ def test_unchanged_articles_come_from_the_cache(tmp_path, caplog):
     (seeds / "000_gamma_notes.md").write_text((seeds / "000_gamma_notes.md").read_text() + "\nOne more line.\n")
     _docs(seeds, tmp_path / "docs", cache=cache)
     assert "articles: 3 from cache, 1 analysed" in caplog.text
+
+
+def test_nothing_changed_skips_the_build_but_any_change_or_damage_rebuilds(tmp_path, caplog):
+    seeds = _corpus(tmp_path, copies=1)
+    docs = tmp_path / "docs"
+    first = _docs(seeds, docs)
+    caplog.set_level("INFO", logger="generator.pipeline")
+    assert _docs(seeds, docs) == first
+    assert "nothing changed since the last build" in caplog.text
+    caplog.clear()
+    # A damaged output (a page deleted by hand) is regenerated.
+    (docs / "matrix.md").unlink()
+    assert _docs(seeds, docs) == first
+    assert "nothing changed" not in caplog.text
+    caplog.clear()
+    # A changed input is picked up.
+    (seeds / "000_gamma_notes.md").write_text((seeds / "000_gamma_notes.md").read_text() + "\nNew closing line.\n")
+    after = _docs(seeds, docs)
+    assert "nothing changed" not in caplog.text
+    assert b"New closing line" in after["articles/summit-diplomacy-after-the-brics-meeting.md"]

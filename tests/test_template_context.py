@@ -15,9 +15,10 @@ TEMPLATES = {
     "theme.md.j2": (render.ThemePage, set()),
     "matrix.md.j2": (render.MatrixPage, set()),
     "print.md.j2": (render.PrintPage, set()),
-    "articles.md.j2": (render.IndexPage, {"entities"}),
-    "themes.md.j2": (render.IndexPage, {"entities"}),
-    "entities.md.j2": (render.IndexPage, {"rows"}),
+    "matrix_theme.md.j2": (render.MatrixThemePage, set()),
+    "articles.md.j2": (render.IndexPage, {"entities", "note"}),
+    "themes.md.j2": (render.IndexPage, {"entities", "pages", "note"}),
+    "entities.md.j2": (render.IndexPage, {"rows", "pages"}),
 }
 
 
