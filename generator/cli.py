@@ -38,6 +38,9 @@ def _common(parser: argparse.ArgumentParser) -> None:
                         help="fail on any unreadable article instead of skipping it with a warning")
     parser.add_argument("--sentences", type=int, default=pipeline.DEFAULT_SUMMARY_SENTENCES,
                         help="summary length in sentences (default: 3)")
+    parser.add_argument("--search", choices=("auto", "lunr", "pagefind"), default="auto",
+                        help="full-text search: Material's built-in (lunr), Pagefind (sharded, for large "
+                             "briefings; `build` runs it), or auto: Pagefind from 500 articles on")
     parser.add_argument("--jobs", type=int, default=None,
                         help="processes for analysing changed articles (default: one per core)")
     parser.add_argument("--no-cache", action="store_true",
@@ -88,6 +91,7 @@ def _settings(args: argparse.Namespace) -> pipeline.Settings:
         strict=args.strict,
         cache=not args.no_cache,
         workers=args.jobs,
+        search=args.search,
     )
 
 
@@ -153,6 +157,15 @@ def _mkdocs(verb: str, args: argparse.Namespace, result: pipeline.Result, extra:
         cmd = [sys.executable, "-m", "mkdocs", verb, "-f", str(config), *extra]
         log.info("running %s", " ".join(cmd))
         return subprocess.call(cmd, env=_mkdocs_env(result))
+
+
+def _pagefind(site: Path) -> int:
+    """Index the built site with Pagefind (article pages only: their text is what it is for)."""
+    cmd = [sys.executable, "-m", "pagefind", "--site", str(site), "--root-selector", "article",
+           "--exclude-selectors", ".headerlink", "--glob", "articles/**/*.html", "--force-language", "en",
+           "--quiet"]
+    log.info("running %s", " ".join(cmd))
+    return subprocess.call(cmd)
 
 
 def _inputs_mtime(settings: pipeline.Settings) -> float:
@@ -230,7 +243,10 @@ def run(argv: list[str] | None = None) -> int:
         result = pipeline.generate(settings)
         _report_skipped(result.skipped)
         if args.command == "build":
-            return _mkdocs("build", args, result, ["--strict", "-d", str(args.site.resolve())])
+            status = _mkdocs("build", args, result, ["--strict", "-d", str(args.site.resolve())])
+            if status == 0 and result.search == "pagefind":
+                status = _pagefind(args.site)
+            return status
         if args.command == "serve":
             return _serve(args, settings, result)
         return EXIT_OK

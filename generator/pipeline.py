@@ -20,7 +20,7 @@ from .ingest import Corpus, check_seeds, collect, discover
 from .matrix import Briefing, cross_link
 from .overrides import pin_problems
 from .records import Article, ArticleAnalysis, Cell, Codebook
-from .render import TEMPLATES, render_site
+from .render import TEMPLATES, render_site, search_mode
 from .site import WriteReport, write_docs
 
 log = logging.getLogger(__name__)
@@ -41,6 +41,7 @@ class Settings:
     templates: Path = TEMPLATES
     cache: Path | None | bool = True  # True: <docs>/.briefing-cache; False/None: no cache
     workers: int | None = None  # processes for uncached articles; None: one per core
+    search: str = "auto"  # "lunr", "pagefind", or "auto" (by corpus size; see render.search_mode)
 
     @property
     def cache_dir(self) -> Path | None:
@@ -75,6 +76,7 @@ class Result:
     report: WriteReport | None
     skipped: tuple[Problem, ...]
     articles: int
+    search: str  # "lunr" or "pagefind"
 
 
 def load_inputs(settings: Settings) -> Inputs:
@@ -146,9 +148,10 @@ def generate(settings: Settings, write: bool = True) -> Result:
         return previous  # type: ignore[return-value]
     briefing, skipped = analyse(settings)
     day = as_of(briefing.articles)
-    files = render_site(briefing, day, settings.templates)
+    search = search_mode(settings.search, len(briefing.articles))
+    files = render_site(briefing, day, settings.templates, search)
     report = write_docs(settings.docs, files) if write else None
-    result = Result(day, report, skipped, len(briefing.articles))
+    result = Result(day, report, skipped, len(briefing.articles), search)
     if report:
         log.info("docs/: %d written, %d unchanged, %d removed",
                  len(report.written), len(report.unchanged), len(report.removed))
@@ -162,5 +165,5 @@ def _stamp(settings: Settings) -> str:
     except ProblemsError:
         return ""  # load_inputs reports it
     templates = sorted(p for p in Path(settings.templates).rglob("*") if p.is_file())
-    knobs = f"{settings.summary_sentences}|{settings.strict}|{Path(settings.docs).resolve()}"
+    knobs = f"{settings.summary_sentences}|{settings.strict}|{settings.search}|{Path(settings.docs).resolve()}"
     return work.inputs_stamp(paths, settings.seeds, [settings.themes, settings.aliases_file, *templates], knobs)

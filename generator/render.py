@@ -44,6 +44,11 @@ MATRIX_ROWS_PER_PAGE = 250  # per page of a theme's full matrix listing
 ENTITY_MAX_ROWS_PER_KIND = 200  # most-mentioned first
 ENTITY_MAX_ARTICLES = 12  # articles listed per entity
 PRINT_MAX_ARTICLES = 60  # newest first
+# Full-text search: Material's lunr index is downloaded whole by the browser
+# (12.6 MB at 3,000 articles; pages freeze past ~10 MB). From this many articles
+# on, "auto" switches article text to Pagefind, whose sharded index loads only
+# what a query needs; Material's search then covers the other pages.
+PAGEFIND_MIN_ARTICLES = 500
 NOT_STATED = "not stated"
 NOT_ADDRESSED = "not addressed"
 
@@ -93,6 +98,7 @@ class HomePage:
     themes: tuple[ThemeRow, ...]
     heatmap_alt: str
     article_count: int
+    search_page: Md | None  # link to the full-text (Pagefind) search page, when used
 
 
 @dataclass(frozen=True)
@@ -132,6 +138,7 @@ class ArticlePage:
     """Context of ``article.md.j2``."""
 
     front_title: Md  # the title for the page's front matter, see _front_title
+    pagefind: bool  # article text is searched with Pagefind, not Material's index
     title: str
     subtitle: str | None
     meta: tuple[MetaRow, ...]
@@ -220,6 +227,20 @@ class PrintPage:
 
 
 @dataclass(frozen=True)
+class SearchPage:
+    """Context of ``search.md.j2``: the Pagefind full-text search page (large briefings)."""
+
+    articles: int
+
+
+def search_mode(requested: str, articles: int) -> str:
+    """"lunr" (Material's built-in search) or "pagefind"; "auto" decides by corpus size."""
+    if requested == "auto":
+        return "pagefind" if articles >= PAGEFIND_MIN_ARTICLES else "lunr"
+    return requested
+
+
+@dataclass(frozen=True)
 class IndexPage:
     """Context of ``articles.md.j2``, ``themes.md.j2`` and ``entities.md.j2``: a titled table."""
 
@@ -298,7 +319,7 @@ def _position_label(briefing: Briefing, cell: Cell) -> str:
 # ---- page builders -----------------------------------------------------------------
 
 def article_page(briefing: Briefing, article: Article, depth: int = 1,
-                 listed: frozenset[str] | None = None) -> ArticlePage:
+                 listed: frozenset[str] | None = None, pagefind: bool = False) -> ArticlePage:
     """``depth``: how many folders below docs/ the page lives; ``listed``: entity ids the index shows."""
     meta = article.meta
     analysis = briefing.analyses[article.slug]
@@ -352,7 +373,7 @@ def article_page(briefing: Briefing, article: Article, depth: int = 1,
         paragraphs.append(ParagraphRow(p.anchor, p.text, quote, shown))
         previous = (quote, p.attribution)
     return ArticlePage(
-        front_title=_front_title(meta.title), title=meta.title, subtitle=meta.subtitle, meta=tuple(rows), editor_summary=meta.editor_summary,
+        front_title=_front_title(meta.title), pagefind=pagefind, title=meta.title, subtitle=meta.subtitle, meta=tuple(rows), editor_summary=meta.editor_summary,
         summary=tuple(_ref(s, article.slug, depth) for s in analysis.summary),
         key_points=tuple(_ref(s, article.slug, depth) for s in analysis.key_points),
         themes=tuple(themes), unaddressed=tuple(unaddressed), quotes=quotes, entities=entities,
@@ -452,7 +473,7 @@ def _heatmap_alt(briefing: Briefing) -> str:
             f"{covered} of {len(briefing.cells)} cells addressed; the comparison matrix gives every value.")
 
 
-def home_page(briefing: Briefing, as_of: str | None) -> HomePage:
+def home_page(briefing: Briefing, as_of: str | None, pagefind: bool = False) -> HomePage:
     sources = tuple(
         SourceRow(
             link=md_link(a.meta.title, _article_href(a.slug, None, 0)),
@@ -476,7 +497,8 @@ def home_page(briefing: Briefing, as_of: str | None) -> HomePage:
         )
         for v in briefing.themes
     )
-    return HomePage(as_of, sources, themes, _heatmap_alt(briefing), len(briefing.articles))
+    return HomePage(as_of, sources, themes, _heatmap_alt(briefing), len(briefing.articles),
+                    Md("search.md") if pagefind else None)
 
 
 # ---- environment and whole-site rendering --------------------------------------------
@@ -549,18 +571,26 @@ def article_index_pages(briefing: Briefing) -> dict[str, IndexPage]:
     return out
 
 
-def render_site(briefing: Briefing, as_of: str | None, templates: Path = TEMPLATES) -> dict[str, str]:
-    """All generated files of ``docs/``, as relative POSIX path -> text. No I/O but template reads."""
+def render_site(briefing: Briefing, as_of: str | None, templates: Path = TEMPLATES,
+                search: str = "lunr") -> dict[str, str]:
+    """All generated files of ``docs/``, as relative POSIX path -> text. No I/O but template reads.
+
+    ``search``: "lunr" or "pagefind" (see :func:`search_mode`).
+    """
     env = environment(templates)
+    pagefind = search == "pagefind"
 
     def render(name: str, page: object) -> str:
         return env.get_template(name).render(page=page)
 
     shown = listed_entities(briefing)
     listed = frozenset(e.entity_id for e in shown)
-    pages: dict[str, str] = {"index.md": render("home.md.j2", home_page(briefing, as_of))}
+    pages: dict[str, str] = {"index.md": render("home.md.j2", home_page(briefing, as_of, pagefind))}
+    if pagefind:
+        pages["search.md"] = render("search.md.j2", SearchPage(len(briefing.articles)))
     for article in briefing.articles:
-        pages[f"articles/{article.slug}.md"] = render("article.md.j2", article_page(briefing, article, 1, listed))
+        pages[f"articles/{article.slug}.md"] = render(
+            "article.md.j2", article_page(briefing, article, 1, listed, pagefind))
     for view in briefing.themes:
         pages[f"themes/{view.theme.id}.md"] = render("theme.md.j2", theme_page(briefing, view))
         for path, page in matrix_theme_pages(briefing, view).items():

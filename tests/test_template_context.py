@@ -15,6 +15,7 @@ TEMPLATES = {
     "theme.md.j2": (render.ThemePage, set()),
     "matrix.md.j2": (render.MatrixPage, set()),
     "print.md.j2": (render.PrintPage, set()),
+    "search.md.j2": (render.SearchPage, set()),
     "matrix_theme.md.j2": (render.MatrixThemePage, set()),
     "articles.md.j2": (render.IndexPage, {"entities", "note"}),
     "themes.md.j2": (render.IndexPage, {"entities", "pages", "note"}),

@@ -73,7 +73,7 @@ def hand_written_docs() -> list[str]:
                   if rel != MANIFEST and rel not in generated)
 
 
-def build_fixture_site(root: Path) -> Built:
+def build_fixture_site(root: Path, *extra: str) -> Built:
     """``briefing build`` of the fixture corpus into ``root/docs`` and ``root/site``.
 
     mkdocs.yml is copied byte for byte next to the docs folder and passed with
@@ -91,7 +91,7 @@ def build_fixture_site(root: Path) -> Built:
     config = root / "mkdocs.yml"
     shutil.copy2(REPO / "mkdocs.yml", config)
     cmd = [*_briefing_command(), "build", "--seeds", str(CORPUS), "--themes", str(THEMES),
-           "--docs", str(docs), "--site", str(site), "--config", str(config)]
+           "--docs", str(docs), "--site", str(site), "--config", str(config), *extra]
     env = dict(os.environ, SOURCE_DATE_EPOCH="1700000000")
     started = time.monotonic()
     proc = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
