@@ -149,8 +149,12 @@ def generate(settings: Settings, write: bool = True) -> Result:
     briefing, skipped = analyse(settings)
     day = as_of(briefing.articles)
     search = search_mode(settings.search, len(briefing.articles))
-    files = render_site(briefing, day, settings.templates, search)
+    memo = work.load_pages(settings.cache_dir)
+    salt = work.render_salt(settings.templates, settings.aliases_file, settings.summary_sentences)
+    files = render_site(briefing, day, settings.templates, search, memo, salt)
     report = write_docs(settings.docs, files) if write else None
+    if report:
+        work.save_pages(settings.cache_dir, memo)
     result = Result(day, report, skipped, len(briefing.articles), search)
     if report:
         log.info("docs/: %d written, %d unchanged, %d removed",

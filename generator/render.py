@@ -11,6 +11,7 @@ a link or Jinja syntax.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from collections import Counter
@@ -21,7 +22,7 @@ import jinja2
 
 from .escape import Md, html_escape, md_escape, md_link, safe_url
 from .heatmap import heatmap_svg
-from .matrix import Briefing, EntityView, ThemeView, matrix_csv, matrix_json
+from .matrix import Briefing, EntityView, ThemeView, matrix_csv, matrix_data, matrix_json
 from .records import BLOCKQUOTE, Article, Cell, Sentence
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "site_templates"
@@ -571,14 +572,33 @@ def article_index_pages(briefing: Briefing) -> dict[str, IndexPage]:
     return out
 
 
+def article_page_key(briefing: Briefing, article: Article, listed: frozenset[str], salt: str) -> str:
+    """Everything an article page depends on, hashed: its text and analysis (through the
+    content hash and ``salt``, which covers code, templates and settings), its slug, its cells,
+    the codebook's titles and labels, and which of its entities the index lists."""
+    cells = tuple(
+        (c.theme, c.strength, c.position, c.pinned, tuple(e.sentence.id for e in c.evidence))
+        for c in (briefing.cell(article.slug, t.id) for t in briefing.codebook.themes)
+    )
+    labels = tuple((t.id, t.title, tuple((p.id, p.label) for p in t.positions)) for t in briefing.codebook.themes)
+    mentions = tuple(m.entity_id in listed for m in briefing.analyses[article.slug].mentions)
+    blob = repr((salt, article.content_hash, article.source_file, article.slug, cells, labels, mentions))
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
 def render_site(briefing: Briefing, as_of: str | None, templates: Path = TEMPLATES,
-                search: str = "lunr") -> dict[str, str]:
+                search: str = "lunr", memo: dict[str, str] | None = None, salt: str = "") -> dict[str, str]:
     """All generated files of ``docs/``, as relative POSIX path -> text. No I/O but template reads.
 
-    ``search``: "lunr" or "pagefind" (see :func:`search_mode`).
+    ``search``: "lunr" or "pagefind" (see :func:`search_mode`). ``memo``: article pages
+    rendered before, by :func:`article_page_key` (with ``salt``); it is updated in place to
+    hold exactly this run's pages, so an incremental build renders only changed articles.
     """
     env = environment(templates)
     pagefind = search == "pagefind"
+    previous = dict(memo) if memo is not None else {}
+    if memo is not None:
+        memo.clear()
 
     def render(name: str, page: object) -> str:
         return env.get_template(name).render(page=page)
@@ -589,8 +609,13 @@ def render_site(briefing: Briefing, as_of: str | None, templates: Path = TEMPLAT
     if pagefind:
         pages["search.md"] = render("search.md.j2", SearchPage(len(briefing.articles)))
     for article in briefing.articles:
-        pages[f"articles/{article.slug}.md"] = render(
-            "article.md.j2", article_page(briefing, article, 1, listed, pagefind))
+        key = article_page_key(briefing, article, listed, f"{salt}|{search}") if memo is not None else ""
+        text = previous.get(key) if key else None
+        if text is None:
+            text = render("article.md.j2", article_page(briefing, article, 1, listed, pagefind))
+        if memo is not None:
+            memo[key] = text
+        pages[f"articles/{article.slug}.md"] = text
     for view in briefing.themes:
         pages[f"themes/{view.theme.id}.md"] = render("theme.md.j2", theme_page(briefing, view))
         for path, page in matrix_theme_pages(briefing, view).items():
@@ -608,7 +633,8 @@ def render_site(briefing: Briefing, as_of: str | None, templates: Path = TEMPLAT
         (md_link(v.theme.title, f"{v.theme.id}.md"), v.theme.description, len(v.cells), v.verdict)
         for v in briefing.themes)))
     pages["entities.md"] = render("entities.md.j2", entities_page(briefing, shown))
-    pages["data/matrix.json"] = matrix_json(briefing)
-    pages["data/matrix.csv"] = matrix_csv(briefing)
+    data = matrix_data(briefing)
+    pages["data/matrix.json"] = matrix_json(briefing, data)
+    pages["data/matrix.csv"] = matrix_csv(briefing, data)
     pages["img/heatmap.svg"] = heatmap_svg(briefing)
     return pages

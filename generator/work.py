@@ -283,3 +283,37 @@ def save_stamp(cache_dir: Path | None, stamp: str, docs: Path, generated: list[s
     with open(tmp, "wb") as handle:
         pickle.dump((stamp, _outputs_state(docs, generated), saved), handle, protocol=pickle.HIGHEST_PROTOCOL)
     os.replace(tmp, cache_dir / "last-build.pickle")
+
+
+# ---- rendered article pages ----------------------------------------------------------------
+
+def load_pages(cache_dir: Path | None) -> dict[str, str] | None:
+    """The memo of rendered article pages (see render.article_page_key), or None without a cache."""
+    if cache_dir is None:
+        return None
+    try:
+        with open(cache_dir / "pages.pickle", "rb") as handle:
+            pages = pickle.load(handle)
+        return pages if isinstance(pages, dict) else {}
+    except (OSError, pickle.PickleError, EOFError, ValueError, TypeError, AttributeError):
+        return {}
+
+
+def save_pages(cache_dir: Path | None, pages: dict[str, str] | None) -> None:
+    if cache_dir is None or pages is None:
+        return
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    tmp = cache_dir / f"pages.tmp{os.getpid()}"
+    with open(tmp, "wb") as handle:
+        pickle.dump(pages, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, cache_dir / "pages.pickle")
+
+
+def render_salt(templates: Path, aliases_file: Path | None, k: int) -> str:
+    """What every rendered page depends on besides its own inputs: code, templates, settings."""
+    digest = hashlib.sha256(f"{code_fingerprint()}|k={k}".encode())
+    for path in sorted(p for p in Path(templates).rglob("*") if p.is_file()):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    if aliases_file is not None and aliases_file.is_file():
+        digest.update(aliases_file.read_bytes())
+    return digest.hexdigest()
