@@ -160,10 +160,11 @@ def _mkdocs(verb: str, args: argparse.Namespace, result: pipeline.Result, extra:
 
 
 def _pagefind(site: Path) -> int:
-    """Index the built site with Pagefind (article pages only: their text is what it is for)."""
+    """Index the article and theme pages of the built site with Pagefind (the pages that
+    generate left out of Material's index in Pagefind mode)."""
     cmd = [sys.executable, "-m", "pagefind", "--site", str(site), "--root-selector", "article",
-           "--exclude-selectors", ".headerlink", "--glob", "articles/**/*.html", "--force-language", "en",
-           "--quiet"]
+           "--exclude-selectors", ".headerlink", "--glob", "{articles,themes}/**/*.html",
+           "--force-language", "en", "--quiet"]
     log.info("running %s", " ".join(cmd))
     return subprocess.call(cmd)
 

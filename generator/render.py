@@ -171,6 +171,7 @@ class ThemePage:
     """Context of ``theme.md.j2``."""
 
     front_title: Md
+    pagefind: bool  # searched with Pagefind (large briefings), so left out of Material's index
     title: str
     description: str
     listing: Md  # link to the theme's full matrix listing
@@ -383,7 +384,7 @@ def article_page(briefing: Briefing, article: Article, depth: int = 1,
     )
 
 
-def theme_page(briefing: Briefing, view: ThemeView, depth: int = 1) -> ThemePage:
+def theme_page(briefing: Briefing, view: ThemeView, depth: int = 1, pagefind: bool = False) -> ThemePage:
     theme = view.theme
     titles = {a.slug: a.meta.title for a in briefing.articles}
     strongest = _strongest(view.cells)
@@ -398,7 +399,7 @@ def theme_page(briefing: Briefing, view: ThemeView, depth: int = 1) -> ThemePage
     addressed = {c.article for c in view.cells}
     known = {t.id for t in briefing.codebook.themes}
     return ThemePage(
-        front_title=_front_title(theme.title), title=theme.title, description=theme.description,
+        front_title=_front_title(theme.title), pagefind=pagefind, title=theme.title, description=theme.description,
         listing=Md(f"{'../' * depth}matrix/{theme.id}/index.md"),
         hidden=max(0, len(view.cells) - THEME_PAGE_MAX_SOURCES), cues=tuple(c.text for c in theme.cues),
         positions=tuple((p.label, p.description or "") for p in theme.positions),
@@ -617,7 +618,7 @@ def render_site(briefing: Briefing, as_of: str | None, templates: Path = TEMPLAT
             memo[key] = text
         pages[f"articles/{article.slug}.md"] = text
     for view in briefing.themes:
-        pages[f"themes/{view.theme.id}.md"] = render("theme.md.j2", theme_page(briefing, view))
+        pages[f"themes/{view.theme.id}.md"] = render("theme.md.j2", theme_page(briefing, view, 1, pagefind))
         for path, page in matrix_theme_pages(briefing, view).items():
             pages[path] = render("matrix_theme.md.j2", page)
     pages["matrix.md"] = render("matrix.md.j2", matrix_page(briefing))
