@@ -23,6 +23,7 @@ import hashlib
 import logging
 import os
 import pickle
+import sys
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
@@ -97,6 +98,20 @@ def _process(job: tuple[str, str]) -> Done | ProblemsError:
     analysis = analyse_article(article, _STATE["aliases"], _STATE["k"])  # type: ignore[arg-type]
     cells = themes.match_article(article, _STATE["codebook"])  # type: ignore[arg-type]
     return Done(article, analysis, cells, _STATE["fingerprints"])  # type: ignore[arg-type]
+
+
+def _progress(results, total: int) -> list:
+    """Collect results, showing "analysing n/total" on an interactive terminal (never in CI logs)."""
+    show = total >= PARALLEL_MIN_ARTICLES and sys.stderr.isatty() and not os.environ.get("CI")
+    out = []
+    for done in results:
+        out.append(done)
+        if show and (len(out) % max(1, total // 100) == 0 or len(out) == total):
+            sys.stderr.write(f"\ranalysing articles: {len(out)}/{total}")
+            sys.stderr.flush()
+    if show:
+        sys.stderr.write("\n")
+    return out
 
 
 # ---- the cache -----------------------------------------------------------------------------
@@ -203,10 +218,10 @@ def run(paths: list[Path], seeds: Path, codebook: Codebook, aliases_file: Path |
     workers = workers or os.cpu_count() or 1
     if len(jobs) >= PARALLEL_MIN_ARTICLES and workers > 1:
         with ProcessPoolExecutor(max_workers=workers, initializer=_init, initargs=init) as pool:
-            computed = list(pool.map(_process, jobs, chunksize=max(1, len(jobs) // (workers * 8))))
+            computed = _progress(pool.map(_process, jobs, chunksize=max(1, len(jobs) // (workers * 8))), len(jobs))
     else:
         _init(*init)
-        computed = [_process(job) for job in jobs]
+        computed = _progress(map(_process, jobs), len(jobs))
     log.info("articles: %d from cache, %d analysed", len(paths) - len(todo), len(todo))
     for i, outcome in zip(todo, computed, strict=True):
         results[i] = outcome
