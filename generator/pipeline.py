@@ -66,6 +66,7 @@ class Inputs:
     corpus: Corpus
     analyses: dict[str, ArticleAnalysis]
     cells: dict[tuple[str, str], Cell]
+    batch: work.Batch  # commit() writes the analysis cache; generate does so after writing docs/
 
 
 @dataclass(frozen=True)
@@ -98,8 +99,9 @@ def load_inputs(settings: Settings) -> Inputs:
     paths = discover(seeds)
     # Per-article work runs even if the codebook is broken (with an empty one), so
     # that sidecar and article problems are reported in the same run.
-    outcomes = work.run(paths, seeds, codebook or Codebook(()), settings.aliases_file if aliases else None,
-                        settings.summary_sentences, settings.cache_dir, settings.workers)
+    batch = work.run(paths, seeds, codebook or Codebook(()), settings.aliases_file if aliases else None,
+                     settings.summary_sentences, settings.cache_dir, settings.workers)
+    outcomes = batch.outcomes
     done = [o for o in outcomes if isinstance(o, work.Done)]
     try:
         corpus = collect([o.article if isinstance(o, work.Done) else o for o in outcomes], settings.strict)
@@ -115,7 +117,7 @@ def load_inputs(settings: Settings) -> Inputs:
         analyses[article.slug] = replace(result.analysis, slug=article.slug)
         for cell in result.cells:
             cells[(article.slug, cell.theme)] = replace(cell, article=article.slug)
-    return Inputs(codebook, aliases, corpus, analyses, cells)
+    return Inputs(codebook, aliases, corpus, analyses, cells, batch)
 
 
 def check_pins(articles: tuple[Article, ...], codebook: Codebook) -> list[Problem]:
@@ -134,10 +136,15 @@ def as_of(articles: tuple[Article, ...]) -> str | None:
 
 def analyse(settings: Settings) -> tuple[Briefing, tuple[Problem, ...]]:
     """Ingest, analyse and cross-link; no writing."""
+    briefing, inputs = _analyse(settings)
+    return briefing, inputs.corpus.skipped
+
+
+def _analyse(settings: Settings) -> tuple[Briefing, Inputs]:
     inputs = load_inputs(settings)
     articles = inputs.corpus.articles
     log.info("read %d articles and %d themes", len(articles), len(inputs.codebook.themes))
-    return cross_link(articles, inputs.analyses, inputs.codebook, inputs.cells), inputs.corpus.skipped
+    return cross_link(articles, inputs.analyses, inputs.codebook, inputs.cells), inputs
 
 
 def generate(settings: Settings, write: bool = True) -> Result:
@@ -146,7 +153,8 @@ def generate(settings: Settings, write: bool = True) -> Result:
     if write and (previous := work.stamp_matches(settings.cache_dir, stamp, settings.docs)) is not None:
         log.info("nothing changed since the last build; docs/ is up to date")
         return previous  # type: ignore[return-value]
-    briefing, skipped = analyse(settings)
+    briefing, inputs = _analyse(settings)
+    skipped = inputs.corpus.skipped
     day = as_of(briefing.articles)
     search = search_mode(settings.search, len(briefing.articles))
     memo = work.load_pages(settings.cache_dir)
@@ -154,6 +162,7 @@ def generate(settings: Settings, write: bool = True) -> Result:
     files = render_site(briefing, day, settings.templates, search, memo, salt)
     report = write_docs(settings.docs, files) if write else None
     if report:
+        inputs.batch.commit()
         work.save_pages(settings.cache_dir, memo)
     result = Result(day, report, skipped, len(briefing.articles), search)
     if report:

@@ -211,6 +211,7 @@ class MatrixPage:
 class MatrixThemePage:
     """Context of ``matrix_theme.md.j2``: every article addressing one theme, one page of them."""
 
+    front_title: Md
     title: str
     theme_link: Md
     rows: tuple[tuple[Md, MatrixCell], ...]
@@ -461,7 +462,7 @@ def matrix_theme_pages(briefing: Briefing, view: ThemeView) -> dict[str, MatrixT
     for start in range(0, max(1, len(cells)), MATRIX_ROWS_PER_PAGE):
         chunk = cells[start:start + MATRIX_ROWS_PER_PAGE]
         out[f"matrix/{view.theme.id}/{name(start // MATRIX_ROWS_PER_PAGE + 1)}"] = MatrixThemePage(
-            title=view.theme.title, theme_link=md_link(view.theme.title, _theme_href(view.theme.id, 2)),
+            front_title=_front_title(f"{view.theme.title}: every source"), title=view.theme.title, theme_link=md_link(view.theme.title, _theme_href(view.theme.id, 2)),
             rows=tuple((md_link(titles[c.article], _article_href(c.article, None, 2)), _matrix_cell(briefing, c, 2))
                        for c in chunk),
             first=start + 1, total=len(cells), pages=links,

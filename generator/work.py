@@ -186,8 +186,24 @@ def _content_key(path: Path, rel: str, settings_key: str) -> str:
     return digest.hexdigest()
 
 
+@dataclass
+class Batch:
+    """The outcome of :func:`run`; the cache is only written by :meth:`commit`, after a
+    successful build, so that a failed build leaves ``docs/`` (cache included) as it was."""
+
+    outcomes: list[Done | ProblemsError]
+    cache: Cache
+    fresh: list[tuple[str, Done]]
+    stats: dict[str, tuple[tuple, str]]
+
+    def commit(self) -> None:
+        for key, done in self.fresh:
+            self.cache.store(key, done)
+        self.cache.save_stats(self.stats)
+
+
 def run(paths: list[Path], seeds: Path, codebook: Codebook, aliases_file: Path | None, k: int,
-        cache_dir: Path | None, workers: int | None = None) -> list[Done | ProblemsError]:
+        cache_dir: Path | None, workers: int | None = None) -> Batch:
     """Every article's :class:`Done` (or its problem), in the order of ``paths``."""
     aliases_bytes = aliases_file.read_bytes() if aliases_file else b""
     settings_key = f"{code_fingerprint()}|{hashlib.sha256(aliases_bytes).hexdigest()}|k={k}"
@@ -223,12 +239,12 @@ def run(paths: list[Path], seeds: Path, codebook: Codebook, aliases_file: Path |
         _init(*init)
         computed = _progress(map(_process, jobs), len(jobs))
     log.info("articles: %d from cache, %d analysed", len(paths) - len(todo), len(todo))
+    fresh = []
     for i, outcome in zip(todo, computed, strict=True):
         results[i] = outcome
         if isinstance(outcome, Done) and keys[i] is not None:
-            cache.store(keys[i], outcome)
-    cache.save_stats(stats)
-    return results  # type: ignore[return-value]
+            fresh.append((keys[i], outcome))
+    return Batch(results, cache, fresh, stats)  # type: ignore[arg-type]
 
 
 def _with_cells(stored: Done, codebook: Codebook, fingerprints: dict[str, str]) -> Done:

@@ -101,3 +101,44 @@ def test_leftover_temporaries_from_a_killed_run_are_swept(tmp_path):
     half.write_text("half a page")
     write_docs(tmp_path, {"index.md": "x"})
     assert not half.exists()
+
+
+def test_failed_first_write_leaves_no_folder_and_no_manifest(tmp_path, monkeypatch):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "about.md").write_text("mine")
+    real = site._atomic_write
+
+    def failing(path, data):
+        if path.name == "b.md":
+            raise OSError(28, "No space left on device")
+        real(path, data)
+
+    monkeypatch.setattr(site, "_atomic_write", failing)
+    with pytest.raises(OSError):
+        write_docs(docs, {"articles/a.md": "a", "themes/b.md": "b"})
+    assert sorted(p.name for p in docs.iterdir()) == ["about.md"]
+
+
+def test_pages_of_a_killed_run_are_still_known_as_generated(tmp_path, monkeypatch):
+    """The manifest claims new pages before they are written: a page left by a killed
+    run is updated (and later removed) by the next run, not mistaken for a hand-written one."""
+    write_docs(tmp_path, {"index.md": "v1"})
+    real = site._atomic_write
+
+    def killed(path, data):
+        real(path, data)
+        if path.name == "new.md":
+            raise KeyboardInterrupt  # stands in for SIGKILL right after this page landed
+
+    monkeypatch.setattr(site, "_atomic_write", killed)
+    with pytest.raises(KeyboardInterrupt):
+        write_docs(tmp_path, {"index.md": "v2", "new.md": "new v1"})
+    monkeypatch.setattr(site, "_atomic_write", real)
+    # A real kill leaves the claimed manifest and the page behind; simulate that state.
+    (tmp_path / "new.md").write_text("new v1")
+    site._write_manifest(tmp_path, ["index.md", "new.md"])
+    report = write_docs(tmp_path, {"index.md": "v2", "new.md": "new v2"})
+    assert (tmp_path / "new.md").read_text() == "new v2" and report.kept_hand_written == ()
+    write_docs(tmp_path, {"index.md": "v2"})
+    assert not (tmp_path / "new.md").exists()
