@@ -20,7 +20,8 @@ from .ingest import Corpus, check_seeds, collect, discover
 from .matrix import Briefing, cross_link
 from .overrides import pin_problems
 from .records import Article, ArticleAnalysis, Cell, Codebook
-from .render import TEMPLATES, render_site, search_mode
+from .pages import search_mode
+from .render import TEMPLATES, render_site
 from .site import WriteReport, write_docs
 
 log = logging.getLogger(__name__)
@@ -41,7 +42,7 @@ class Settings:
     templates: Path = TEMPLATES
     cache: Path | None | bool = True  # True: <docs>/.briefing-cache; False/None: no cache
     workers: int | None = None  # processes for uncached articles; None: one per core
-    search: str = "auto"  # "lunr", "pagefind", or "auto" (by corpus size; see render.search_mode)
+    search: str = "auto"  # "lunr", "pagefind", or "auto" (by corpus size; see pages.search_mode)
 
     @property
     def cache_dir(self) -> Path | None:

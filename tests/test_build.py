@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from generator.cli import run
+from tests.browser import hand_written_docs
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "tests" / "fixtures" / "corpus"
@@ -24,10 +25,16 @@ def project(tmp_path):
     seeds = tmp_path / "seeds"
     shutil.copytree(CORPUS, seeds)
     shutil.copy(THEMES, seeds / "themes.yml")
-    shutil.copytree(REPO / "docs", tmp_path / "docs",
-                    ignore=shutil.ignore_patterns(".briefing-manifest.json"))
+    copy_hand_written_docs(tmp_path / "docs")
     shutil.copy(REPO / "mkdocs.yml", tmp_path / "mkdocs.yml")
     return tmp_path
+
+
+def copy_hand_written_docs(target: Path) -> None:
+    """The repository's hand-written docs files (not pages a local `make site` generated)."""
+    for rel in hand_written_docs():
+        (target / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(REPO / "docs" / rel, target / rel)
 
 
 def _generate(project: Path, *extra: str) -> int:
@@ -46,7 +53,7 @@ def test_generate_is_deterministic(project, tmp_path):
     # A second run in a different folder, with files discovered in a different order of creation.
     other = tmp_path / "other"
     shutil.copytree(project, other, ignore=shutil.ignore_patterns("docs"))
-    shutil.copytree(REPO / "docs", other / "docs", ignore=shutil.ignore_patterns(".briefing-manifest.json"))
+    copy_hand_written_docs(other / "docs")
     assert _generate(other) == 0
     assert _snapshot(other / "docs") == first
     assert _generate(project) == 0

@@ -7,19 +7,19 @@ import dataclasses
 import pytest
 from jinja2 import nodes
 
-from generator import render
+from generator import pages, render
 
 TEMPLATES = {
-    "home.md.j2": (render.HomePage, set()),
-    "article.md.j2": (render.ArticlePage, set()),
-    "theme.md.j2": (render.ThemePage, set()),
-    "matrix.md.j2": (render.MatrixPage, set()),
-    "print.md.j2": (render.PrintPage, set()),
-    "search.md.j2": (render.SearchPage, set()),
-    "matrix_theme.md.j2": (render.MatrixThemePage, set()),
-    "articles.md.j2": (render.IndexPage, {"entities", "note"}),
-    "themes.md.j2": (render.IndexPage, {"entities", "pages", "note"}),
-    "entities.md.j2": (render.IndexPage, {"rows", "pages"}),
+    "home.md.j2": (pages.HomePage, set()),
+    "article.md.j2": (pages.ArticlePage, set()),
+    "theme.md.j2": (pages.ThemePage, set()),
+    "matrix.md.j2": (pages.MatrixPage, set()),
+    "print.md.j2": (pages.PrintPage, set()),
+    "search.md.j2": (pages.SearchPage, set()),
+    "matrix_theme.md.j2": (pages.MatrixThemePage, set()),
+    "articles.md.j2": (pages.IndexPage, {"entities", "note"}),
+    "themes.md.j2": (pages.IndexPage, {"entities", "pages", "note"}),
+    "entities.md.j2": (pages.IndexPage, {"rows", "pages"}),
 }
 
 

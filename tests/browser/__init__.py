@@ -70,7 +70,7 @@ def hand_written_docs() -> list[str]:
     generated = set(json.loads(manifest.read_text(encoding="utf-8")).get("generated", [])) \
         if manifest.is_file() else set()
     return sorted(rel for rel in (p.relative_to(source).as_posix() for p in source.rglob("*") if p.is_file())
-                  if rel != MANIFEST and rel not in generated)
+                  if rel != MANIFEST and rel not in generated and not rel.startswith(".briefing-cache/"))
 
 
 def build_fixture_site(root: Path, *extra: str) -> Built:

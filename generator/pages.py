@@ -1,0 +1,541 @@
+"""Page contexts: one frozen dataclass per template, and the functions that build them.
+
+Each template in ``site_templates/`` gets exactly one context (pinned by
+``tests/test_template_context.py``), built here from the cross-linked
+:class:`matrix.Briefing`. Contexts hold presentation-ready values: untrusted
+text stays plain ``str`` (the template layer escapes it) and links built by
+the generator are :class:`escape.Md`. The bounds that keep every page
+readable at thousands of articles are named constants here.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+from dataclasses import dataclass
+
+from .escape import Md, html_escape, md_escape, md_link, safe_url
+from .matrix import Briefing, EntityView, ThemeView
+from .records import BLOCKQUOTE, Article, Cell, Sentence
+# Average adult silent reading speed for non-fiction (Brysbaert 2019: 238 wpm).
+WORDS_PER_MINUTE = 238
+# Evidence quotes shown per source on a theme page and per theme on an article page.
+QUOTES_PER_SOURCE = 3
+# Up to this many articles the matrix is one themes x articles table; beyond,
+# one table per theme with articles as sortable rows.
+WIDE_MATRIX_MAX_ARTICLES = 6
+# Characters of a quote shown in a matrix cell before it is cut with an ellipsis.
+CELL_QUOTE_CHARS = 160
+# Bounds that keep every page readable and its size independent of the corpus
+# size (a 3,000-article briefing must not produce multi-megabyte index pages).
+HOME_MAX_SOURCES = 20  # newest first; the rest via the articles index
+ARTICLES_PER_PAGE = 200  # articles index pagination
+THEME_PAGE_MAX_SOURCES = 30  # strongest first; the rest via the theme's matrix pages
+MATRIX_OVERVIEW_ROWS = 25  # per theme on the matrix page (strongest first)
+MATRIX_ROWS_PER_PAGE = 250  # per page of a theme's full matrix listing
+ENTITY_MAX_ROWS_PER_KIND = 200  # most-mentioned first
+ENTITY_MAX_ARTICLES = 12  # articles listed per entity
+PRINT_MAX_ARTICLES = 60  # newest first
+# Full-text search: Material's lunr index is downloaded whole by the browser
+# (12.6 MB at 3,000 articles; pages freeze past ~10 MB). From this many articles
+# on, "auto" switches article text to Pagefind, whose sharded index loads only
+# what a query needs; Material's search then covers the other pages.
+PAGEFIND_MIN_ARTICLES = 500
+NOT_STATED = "not stated"
+NOT_ADDRESSED = "not addressed"
+
+
+# ---- contexts (one per template) -------------------------------------------------
+
+@dataclass(frozen=True)
+class Ref:
+    """A verbatim sentence and the link to its paragraph."""
+
+    text: str
+    href: Md  # trusted: built from slug and paragraph number
+
+
+@dataclass(frozen=True)
+class MetaRow:
+    label: str
+    value: str | Md
+    inferred: bool
+
+
+@dataclass(frozen=True)
+class SourceRow:
+    link: Md
+    outlet: str
+    author: str
+    date: str
+    minutes: int
+    summary: str
+
+
+@dataclass(frozen=True)
+class ThemeRow:
+    link: Md
+    verdict: str
+    description: str
+    positions: tuple[tuple[str, tuple[Md, ...]], ...]  # label -> article links
+    addressed_by: int
+
+
+@dataclass(frozen=True)
+class HomePage:
+    """Context of ``home.md.j2``."""
+
+    as_of: str | None
+    sources: tuple[SourceRow, ...]
+    themes: tuple[ThemeRow, ...]
+    heatmap_alt: str
+    article_count: int
+    search_page: Md | None  # link to the full-text (Pagefind) search page, when used
+
+
+@dataclass(frozen=True)
+class ArticleTheme:
+    link: Md
+    strength: str
+    position: str  # label, or "" when no position
+    pinned: bool
+    evidence: tuple[Ref, ...]
+
+
+@dataclass(frozen=True)
+class QuoteRow:
+    text: str
+    speaker: str
+    href: Md
+
+
+@dataclass(frozen=True)
+class EntityRow:
+    link: Md
+    kind: str
+    count: int
+    places: tuple[Md, ...]
+
+
+@dataclass(frozen=True)
+class ParagraphRow:
+    anchor: str
+    text: str
+    quote: bool
+    attribution: str | None
+
+
+@dataclass(frozen=True)
+class ArticlePage:
+    """Context of ``article.md.j2``."""
+
+    front_title: Md  # the title for the page's front matter, see _front_title
+    pagefind: bool  # article text is searched with Pagefind, not Material's index
+    title: str
+    subtitle: str | None
+    meta: tuple[MetaRow, ...]
+    editor_summary: str | None
+    summary: tuple[Ref, ...]
+    key_points: tuple[Ref, ...]
+    themes: tuple[ArticleTheme, ...]
+    unaddressed: tuple[Md, ...]
+    quotes: tuple[QuoteRow, ...]
+    entities: tuple[EntityRow, ...]
+    paragraphs: tuple[ParagraphRow, ...]
+    source_file: str
+    words: int
+    minutes: int
+    removed_lines: int
+
+
+@dataclass(frozen=True)
+class SourceOnTheme:
+    link: Md
+    position: str
+    pinned: bool
+    strength: str
+    quotes: tuple[Ref, ...]
+
+
+@dataclass(frozen=True)
+class ThemePage:
+    """Context of ``theme.md.j2``."""
+
+    front_title: Md
+    pagefind: bool  # searched with Pagefind (large briefings), so left out of Material's index
+    title: str
+    description: str
+    listing: Md  # link to the theme's full matrix listing
+    hidden: int  # sources addressing the theme beyond THEME_PAGE_MAX_SOURCES
+    cues: tuple[str, ...]
+    positions: tuple[tuple[str, str], ...]  # (label, description)
+    verdict: str
+    stance: tuple[tuple[str, tuple[Md, ...]], ...]  # position label -> article links
+    sources: tuple[SourceOnTheme, ...]
+    silent: tuple[Md, ...]  # articles that do not address it
+    related: tuple[Md, ...]
+    co_occurring: tuple[tuple[Md, int], ...]
+
+
+@dataclass(frozen=True)
+class MatrixCell:
+    text: str  # position label or NOT_ADDRESSED or "addressed"
+    quote: str
+    href: Md  # empty when not addressed
+    pinned: bool
+    strength: str
+
+
+@dataclass(frozen=True)
+class MatrixPage:
+    """Context of ``matrix.md.j2``."""
+
+    wide: bool
+    columns: tuple[Md, ...]  # article links (wide layout)
+    rows: tuple[tuple[Md, tuple[MatrixCell, ...]], ...]  # theme link -> cells (wide)
+    per_theme: tuple[tuple[Md, tuple[tuple[Md, MatrixCell], ...]], ...]  # theme -> (article, cell)
+    more: tuple[tuple[int, Md], ...]  # per theme (narrow layout): (addressed count, link to full listing)
+    heatmap_alt: str
+
+
+@dataclass(frozen=True)
+class MatrixThemePage:
+    """Context of ``matrix_theme.md.j2``: every article addressing one theme, one page of them."""
+
+    front_title: Md
+    title: str
+    theme_link: Md
+    rows: tuple[tuple[Md, MatrixCell], ...]
+    first: int  # 1-based rank of the first row
+    total: int
+    pages: tuple[Md, ...]  # links to every page of this listing
+
+
+@dataclass(frozen=True)
+class PrintPage:
+    """Context of ``print.md.j2``: every theme, then every source's summary, on one page."""
+
+    themes: tuple[ThemePage, ...]
+    articles: tuple[ArticlePage, ...]  # newest first, at most PRINT_MAX_ARTICLES
+    total: int
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    """Context of ``search.md.j2``: the Pagefind full-text search page (large briefings)."""
+
+    articles: int
+
+
+def search_mode(requested: str, articles: int) -> str:
+    """"lunr" (Material's built-in search) or "pagefind"; "auto" decides by corpus size."""
+    if requested == "auto":
+        return "pagefind" if articles >= PAGEFIND_MIN_ARTICLES else "lunr"
+    return requested
+
+
+@dataclass(frozen=True)
+class IndexPage:
+    """Context of ``articles.md.j2``, ``themes.md.j2`` and ``entities.md.j2``: a titled table."""
+
+    rows: tuple[tuple[object, ...], ...]
+    entities: tuple[EntityRow, ...] = ()
+    pages: tuple[Md, ...] = ()  # links to every page of a paginated index
+    note: str = ""  # e.g. how a bounded list was cut
+
+
+# ---- helpers -----------------------------------------------------------------------
+
+def _article_href(slug: str, paragraph: int | None = None, depth: int = 1) -> Md:
+    """Relative link to an article page (slugs are [a-z0-9-], so this is trusted)."""
+    up = "../" * depth
+    return Md(f"{up}articles/{slug}.md" + (f"#p{paragraph}" if paragraph else ""))
+
+
+def _theme_href(theme_id: str, depth: int = 1) -> Md:
+    return Md(f"{'../' * depth}themes/{theme_id}.md")
+
+
+def _ref(sentence: Sentence, slug: str, depth: int) -> Ref:
+    return Ref(sentence.text, _article_href(slug, sentence.paragraph, depth))
+
+
+def _front_title(title: str) -> Md:
+    """A page title for YAML front matter: HTML-escaped, then a JSON (= YAML) string.
+
+    MkDocs themes print ``page.meta.title`` raw into ``<title>`` and the header;
+    without it Material derives the title from the rendered heading and passes
+    it through ``striptags``, which un-escapes entities: a title such as
+    ``</title><script>`` would then run.
+    """
+    return Md(json.dumps(html_escape(title)))
+
+
+def _strongest(cells) -> list[Cell]:
+    """Addressed cells, strongest first (stable: ties keep article order)."""
+    return sorted(cells, key=lambda c: -c.strength)
+
+
+def _newest_first(articles: tuple[Article, ...]) -> list[Article]:
+    """Dated articles newest first, then undated ones, each group in input order."""
+    dated = sorted((a for a in articles if a.meta.date), key=lambda a: a.meta.date, reverse=True)
+    return dated + [a for a in articles if not a.meta.date]
+
+
+def _pages(count: int, per_page: int, href) -> tuple[Md, ...]:
+    """Links to the pages of a paginated listing; ``href(n)`` gives page n's link."""
+    total = max(1, -(-count // per_page))
+    return tuple(md_link(f"{n}", href(n)) for n in range(1, total + 1)) if total > 1 else ()
+
+
+def _minutes(words: int) -> int:
+    return max(1, math.ceil(words / WORDS_PER_MINUTE))
+
+
+def _pct(strength: float) -> str:
+    return f"{round(strength * 100)}%"
+
+
+def _cut(text: str, limit: int = CELL_QUOTE_CHARS) -> str:
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0] + " …"
+
+
+def _position_label(briefing: Briefing, cell: Cell) -> str:
+    if not cell.position:
+        return ""
+    theme = briefing.codebook.theme(cell.theme)
+    position = theme.position(cell.position) if theme else None
+    return position.label if position else cell.position
+
+
+# ---- page builders -----------------------------------------------------------------
+
+def article_page(briefing: Briefing, article: Article, depth: int = 1,
+                 listed: frozenset[str] | None = None, pagefind: bool = False) -> ArticlePage:
+    """``depth``: how many folders below docs/ the page lives; ``listed``: entity ids the index shows."""
+    meta = article.meta
+    analysis = briefing.analyses[article.slug]
+    url = safe_url(meta.url)
+    rows = [
+        MetaRow("Outlet", meta.outlet or NOT_STATED, "outlet" in meta.inferred),
+        MetaRow("Section", meta.section or NOT_STATED, "section" in meta.inferred),
+        MetaRow("Author", meta.author or NOT_STATED, "author" in meta.inferred),
+    ]
+    if meta.author_note:
+        rows.append(MetaRow("About the author", meta.author_note, "author_note" in meta.inferred))
+    rows.append(MetaRow("Date", meta.date or NOT_STATED, "date" in meta.inferred))
+    if meta.republished_from:
+        rows.append(MetaRow("Republished from", meta.republished_from, "republished_from" in meta.inferred))
+    if meta.photo_credit:
+        rows.append(MetaRow("Photo credit", meta.photo_credit, "photo_credit" in meta.inferred))
+    rows.append(MetaRow("Original", md_link(meta.url, url) if url else NOT_STATED, False))
+
+    themes, unaddressed = [], []
+    for theme in briefing.codebook.themes:
+        cell = briefing.cell(article.slug, theme.id)
+        link = md_link(theme.title, _theme_href(theme.id, depth))
+        if not cell.addressed:
+            unaddressed.append(link)
+            continue
+        themes.append(ArticleTheme(
+            link=link, strength=_pct(cell.strength), position=_position_label(briefing, cell),
+            pinned=cell.pinned,
+            evidence=tuple(_ref(e.sentence, article.slug, depth) for e in cell.evidence[:QUOTES_PER_SOURCE]),
+        ))
+    themes.sort(key=lambda t: -int(t.strength.rstrip("%")))
+
+    quotes = tuple(
+        QuoteRow(q.text, q.speaker or "speaker not stated", _article_href(article.slug, q.sentence.paragraph, depth))
+        for q in analysis.quotes
+    )
+    entities = tuple(
+        EntityRow(
+            link=(md_link(m.name, Md(f"{'../' * depth}entities.md#{m.entity_id}"))
+                  if listed is None or m.entity_id in listed else md_escape(m.name)),
+            kind=m.kind, count=m.count,
+            places=tuple(md_link(f"¶{n}", f"#p{n}") for n in m.paragraphs),
+        )
+        for m in analysis.mentions
+    )
+    paragraphs, previous = [], None
+    for p in article.paragraphs:
+        quote = p.kind == BLOCKQUOTE
+        # Name the source once at the start of a run of excerpt paragraphs.
+        shown = p.attribution if quote and (previous is None or previous != (True, p.attribution)) else None
+        paragraphs.append(ParagraphRow(p.anchor, p.text, quote, shown))
+        previous = (quote, p.attribution)
+    return ArticlePage(
+        front_title=_front_title(meta.title), pagefind=pagefind, title=meta.title, subtitle=meta.subtitle, meta=tuple(rows), editor_summary=meta.editor_summary,
+        summary=tuple(_ref(s, article.slug, depth) for s in analysis.summary),
+        key_points=tuple(_ref(s, article.slug, depth) for s in analysis.key_points),
+        themes=tuple(themes), unaddressed=tuple(unaddressed), quotes=quotes, entities=entities,
+        paragraphs=tuple(paragraphs), source_file=article.source_file, words=article.word_count,
+        minutes=_minutes(article.word_count), removed_lines=len(article.removed_lines),
+    )
+
+
+def theme_page(briefing: Briefing, view: ThemeView, depth: int = 1, pagefind: bool = False) -> ThemePage:
+    theme = view.theme
+    titles = {a.slug: a.meta.title for a in briefing.articles}
+    strongest = _strongest(view.cells)
+    sources = tuple(
+        SourceOnTheme(
+            link=md_link(titles[c.article], _article_href(c.article, None, depth)),
+            position=_position_label(briefing, c), pinned=c.pinned, strength=_pct(c.strength),
+            quotes=tuple(_ref(e.sentence, c.article, depth) for e in c.evidence[:QUOTES_PER_SOURCE]),
+        )
+        for c in strongest[:THEME_PAGE_MAX_SOURCES]
+    )
+    addressed = {c.article for c in view.cells}
+    known = {t.id for t in briefing.codebook.themes}
+    return ThemePage(
+        front_title=_front_title(theme.title), pagefind=pagefind, title=theme.title, description=theme.description,
+        listing=Md(f"{'../' * depth}matrix/{theme.id}/index.md"),
+        hidden=max(0, len(view.cells) - THEME_PAGE_MAX_SOURCES), cues=tuple(c.text for c in theme.cues),
+        positions=tuple((p.label, p.description or "") for p in theme.positions),
+        verdict=view.verdict,
+        stance=tuple(
+            ((theme.position(pid).label if theme.position(pid) else pid),
+             tuple(md_link(titles[s], _article_href(s, None, depth)) for s in slugs))
+            for pid, slugs in view.positions
+        ),
+        sources=sources,
+        silent=tuple(md_link(a.meta.title, _article_href(a.slug, None, depth)) for a in briefing.articles
+                     if a.slug not in addressed)[:THEME_PAGE_MAX_SOURCES],
+        related=tuple(md_link(briefing.codebook.theme(r).title, _theme_href(r, depth)) for r in theme.related if r in known),
+        co_occurring=tuple((md_link(briefing.codebook.theme(t).title, _theme_href(t, depth)), n) for t, n in view.co_occurring),
+    )
+
+
+def _matrix_cell(briefing: Briefing, cell: Cell, depth: int) -> MatrixCell:
+    if not cell.addressed:
+        return MatrixCell(NOT_ADDRESSED, "", Md(""), False, "0%")
+    label = _position_label(briefing, cell) or "addressed, no position"
+    first = cell.evidence[0].sentence if cell.evidence else None
+    return MatrixCell(
+        text=label, quote=_cut(first.text) if first else "",
+        href=_article_href(cell.article, first.paragraph, depth) if first else _article_href(cell.article, None, depth),
+        pinned=cell.pinned, strength=_pct(cell.strength),
+    )
+
+
+def matrix_page(briefing: Briefing) -> MatrixPage:
+    articles, themes = briefing.articles, briefing.codebook.themes
+    wide = len(articles) <= WIDE_MATRIX_MAX_ARTICLES
+    columns = tuple(md_link(a.meta.title, _article_href(a.slug, None, 0)) for a in articles)
+    theme_links = [md_link(t.title, _theme_href(t.id, 0)) for t in themes]
+    rows = tuple(
+        (theme_links[i], tuple(_matrix_cell(briefing, briefing.cell(a.slug, t.id), 0) for a in articles))
+        for i, t in enumerate(themes)
+    ) if wide else ()
+    titles = {a.slug: a.meta.title for a in articles}
+    views = {v.theme.id: v for v in briefing.themes}
+    per_theme = tuple(
+        (theme_links[i], tuple(
+            (md_link(titles[c.article], _article_href(c.article, None, 0)), _matrix_cell(briefing, c, 0))
+            for c in _strongest(views[t.id].cells)[:MATRIX_OVERVIEW_ROWS]
+        ))
+        for i, t in enumerate(themes)
+    ) if not wide else ()
+    more = tuple((len(views[t.id].cells), Md(f"matrix/{t.id}/index.md")) for t in themes) if not wide else ()
+    return MatrixPage(wide, columns if wide else (), rows, per_theme, more, _heatmap_alt(briefing))
+
+
+def matrix_theme_pages(briefing: Briefing, view: ThemeView) -> dict[str, MatrixThemePage]:
+    """The full listing of one theme's cells, strongest first, paginated (pages under matrix/<id>/)."""
+    cells = _strongest(view.cells)
+    titles = {a.slug: a.meta.title for a in briefing.articles}
+    name = lambda n: "index.md" if n == 1 else f"{n}.md"  # noqa: E731
+    links = _pages(len(cells), MATRIX_ROWS_PER_PAGE, lambda n: Md(name(n)))
+    out = {}
+    for start in range(0, max(1, len(cells)), MATRIX_ROWS_PER_PAGE):
+        chunk = cells[start:start + MATRIX_ROWS_PER_PAGE]
+        out[f"matrix/{view.theme.id}/{name(start // MATRIX_ROWS_PER_PAGE + 1)}"] = MatrixThemePage(
+            front_title=_front_title(f"{view.theme.title}: every source"), title=view.theme.title, theme_link=md_link(view.theme.title, _theme_href(view.theme.id, 2)),
+            rows=tuple((md_link(titles[c.article], _article_href(c.article, None, 2)), _matrix_cell(briefing, c, 2))
+                       for c in chunk),
+            first=start + 1, total=len(cells), pages=links,
+        )
+    return out
+
+
+def _heatmap_alt(briefing: Briefing) -> str:
+    covered = sum(1 for c in briefing.cells.values() if c.addressed)
+    return (f"Coverage heatmap: {len(briefing.codebook.themes)} themes by {len(briefing.articles)} articles; "
+            f"{covered} of {len(briefing.cells)} cells addressed; the comparison matrix gives every value.")
+
+
+def home_page(briefing: Briefing, as_of: str | None, pagefind: bool = False) -> HomePage:
+    sources = tuple(
+        SourceRow(
+            link=md_link(a.meta.title, _article_href(a.slug, None, 0)),
+            outlet=a.meta.outlet or NOT_STATED, author=a.meta.author or NOT_STATED,
+            date=a.meta.date or NOT_STATED, minutes=_minutes(a.word_count),
+            summary=(briefing.analyses[a.slug].summary[0].text if briefing.analyses[a.slug].summary else ""),
+        )
+        for a in _newest_first(briefing.articles)[:HOME_MAX_SOURCES]
+    )
+    titles = {a.slug: a.meta.title for a in briefing.articles}
+    themes = tuple(
+        ThemeRow(
+            link=md_link(v.theme.title, _theme_href(v.theme.id, 0)), verdict=v.verdict,
+            description=v.theme.description,
+            positions=tuple(
+                ((v.theme.position(pid).label if v.theme.position(pid) else pid),
+                 tuple(md_link(titles[s], _article_href(s, None, 0)) for s in slugs))
+                for pid, slugs in v.positions
+            ),
+            addressed_by=len(v.cells),
+        )
+        for v in briefing.themes
+    )
+    return HomePage(as_of, sources, themes, _heatmap_alt(briefing), len(briefing.articles),
+                    Md("search.md") if pagefind else None)
+
+
+# ---- environment and whole-site rendering --------------------------------------------
+
+def listed_entities(briefing: Briefing) -> tuple[EntityView, ...]:
+    """The entities the index page shows: the most mentioned of each kind, bounded."""
+    shown, per_kind = [], Counter()
+    for view in briefing.entities:  # already ordered by kind, then mentions
+        if per_kind[view.kind] < ENTITY_MAX_ROWS_PER_KIND:
+            shown.append(view)
+            per_kind[view.kind] += 1
+    return tuple(shown)
+
+
+def entities_page(briefing: Briefing, shown: tuple[EntityView, ...]) -> IndexPage:
+    titles = {a.slug: a.meta.title for a in briefing.articles}
+    rows = tuple(
+        EntityRow(
+            link=Md(f'<span id="{html_escape(e.entity_id)}"></span>' + md_escape(e.name)), kind=e.kind,
+            count=e.total,
+            places=tuple(md_link(titles[slug], _article_href(slug, m.paragraphs[0], 0))
+                         for slug, m in e.mentions[:ENTITY_MAX_ARTICLES])
+            + ((md_escape(f"and {len(e.mentions) - ENTITY_MAX_ARTICLES} more articles"),)
+               if len(e.mentions) > ENTITY_MAX_ARTICLES else ()),
+        )
+        for e in shown
+    )
+    cut = len(briefing.entities) - len(shown)
+    note = (f"The {ENTITY_MAX_ROWS_PER_KIND} most mentioned of each kind are listed; {cut} more appear only "
+            "on their articles' pages.") if cut else ""
+    return IndexPage(rows=(), entities=rows, note=note)
+
+
+def article_index_pages(briefing: Briefing) -> dict[str, IndexPage]:
+    """The articles index, newest first, paginated: articles/index.md, then library/2.md, ..."""
+    ordered = _newest_first(briefing.articles)
+    name = lambda n: "articles/index.md" if n == 1 else f"library/{n}.md"  # noqa: E731
+    links = _pages(len(ordered), ARTICLES_PER_PAGE, lambda n: Md("../" + name(n)))
+    out = {}
+    for start in range(0, max(1, len(ordered)), ARTICLES_PER_PAGE):
+        out[name(start // ARTICLES_PER_PAGE + 1)] = IndexPage(rows=tuple(
+            (md_link(a.meta.title, _article_href(a.slug)), a.meta.outlet or NOT_STATED,
+             a.meta.author or NOT_STATED, a.meta.date or NOT_STATED, _minutes(a.word_count))
+            for a in ordered[start:start + ARTICLES_PER_PAGE]), pages=links)
+    return out
