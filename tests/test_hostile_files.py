@@ -10,9 +10,7 @@ build, each located as ``file:line:column: key: message``.
 
 from __future__ import annotations
 
-import json
 import os
-import re
 import signal
 import subprocess
 import sys
