@@ -80,3 +80,14 @@ def test_nothing_changed_skips_the_build_but_any_change_or_damage_rebuilds(tmp_p
     after = _docs(seeds, docs)
     assert "nothing changed" not in caplog.text
     assert b"New closing line" in after["articles/summit-diplomacy-after-the-brics-meeting.md"]
+
+
+def test_parallel_page_rendering_gives_the_same_pages(tmp_path, monkeypatch):
+    from generator import render
+
+    seeds = _corpus(tmp_path, copies=3)
+    monkeypatch.setattr(render, "PARALLEL_RENDER_MIN_PAGES", 10**9)
+    serial = _docs(seeds, tmp_path / "serial", cache=False)
+    monkeypatch.setattr(render, "PARALLEL_RENDER_MIN_PAGES", 1)
+    parallel = _docs(seeds, tmp_path / "parallel", cache=False)
+    assert parallel == serial and len(serial) > 20
