@@ -403,8 +403,8 @@ def theme_page(briefing: Briefing, view: ThemeView, depth: int = 1, pagefind: bo
             for pid, slugs in view.positions
         ),
         sources=sources,
-        silent=tuple(md_link(a.meta.title, _article_href(a.slug, None, depth)) for a in briefing.articles
-                     if a.slug not in addressed)[:THEME_PAGE_MAX_SOURCES],
+        silent=tuple(md_link(a.meta.title, _article_href(a.slug, None, depth))
+                     for a in [a for a in briefing.articles if a.slug not in addressed][:THEME_PAGE_MAX_SOURCES]),
         related=tuple(md_link(briefing.codebook.theme(r).title, _theme_href(r, depth)) for r in theme.related if r in known),
         co_occurring=tuple((md_link(briefing.codebook.theme(t).title, _theme_href(t, depth)), n) for t, n in view.co_occurring),
     )

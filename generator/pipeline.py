@@ -160,7 +160,7 @@ def generate(settings: Settings, write: bool = True) -> Result:
     search = search_mode(settings.search, len(briefing.articles))
     memo = work.load_pages(settings.cache_dir)
     salt = work.render_salt(settings.templates, settings.aliases_file, settings.summary_sentences)
-    files = render_site(briefing, day, settings.templates, search, memo, salt)
+    files = render_site(briefing, day, settings.templates, search, memo, salt, settings.cache_dir)
     report = write_docs(settings.docs, files) if write else None
     if report:
         inputs.batch.commit()

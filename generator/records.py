@@ -10,6 +10,7 @@ text, so that everything the site shows can be traced to a paragraph anchor.
 from __future__ import annotations
 
 import re
+from typing import Any
 from dataclasses import dataclass, field
 
 # Paragraph kinds.
@@ -145,7 +146,7 @@ class Cue:
     """A cue from the codebook: a phrase matched on word stems, or an explicit regex."""
 
     text: str  # as written in the codebook
-    pattern: re.Pattern[str] = field(compare=False)
+    pattern: re.Pattern[str] | Any = field(compare=False)  # a compiled regex, or codebook.LazyCuePattern
     is_regex: bool = False
 
 

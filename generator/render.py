@@ -47,9 +47,15 @@ def _finalize(value: object) -> object:
     return md_escape(value)
 
 
-def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
+def environment(templates: Path = TEMPLATES, cache_dir: Path | None = None) -> jinja2.Environment:
+    """The Jinja environment; with ``cache_dir``, compiled templates are kept there between runs."""
+    bytecode = None
+    if cache_dir is not None:
+        (cache_dir / "jinja").mkdir(parents=True, exist_ok=True)
+        bytecode = jinja2.FileSystemBytecodeCache(str(cache_dir / "jinja"))
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates)),
+        bytecode_cache=bytecode,
         undefined=jinja2.StrictUndefined,
         finalize=_finalize,
         autoescape=False,  # Markdown, not HTML: escaping is done by finalize
@@ -88,16 +94,16 @@ _RENDER_STATE: dict[str, object] = {}
 
 
 def _render_chunk(indices: list[int]) -> list[str]:
-    briefing, listed, pagefind, templates = (_RENDER_STATE[k] for k in ("briefing", "listed", "pagefind", "templates"))
-    template = environment(templates).get_template("article.md.j2")  # type: ignore[arg-type]
+    briefing, listed, pagefind, template = (_RENDER_STATE[k] for k in ("briefing", "listed", "pagefind", "template"))
     return [template.render(page=article_page(briefing, briefing.articles[i], 1, listed, pagefind))  # type: ignore
             for i in indices]
 
 
 def _render_articles(briefing: Briefing, todo: list[int], listed: frozenset[str], pagefind: bool,
-                     templates: Path) -> list[str]:
+                     env: jinja2.Environment) -> list[str]:
     """The article pages at indices ``todo``, in order; in parallel when it pays (same output)."""
-    _RENDER_STATE.update(briefing=briefing, listed=listed, pagefind=pagefind, templates=templates)
+    _RENDER_STATE.update(briefing=briefing, listed=listed, pagefind=pagefind,
+                         template=env.get_template("article.md.j2"))
     try:
         workers = os.cpu_count() or 1
         if len(todo) < PARALLEL_RENDER_MIN_PAGES or workers < 2 or "fork" not in mp.get_all_start_methods():
@@ -111,14 +117,15 @@ def _render_articles(briefing: Briefing, todo: list[int], listed: frozenset[str]
 
 
 def render_site(briefing: Briefing, as_of: str | None, templates: Path = TEMPLATES,
-                search: str = "lunr", memo: dict[str, str] | None = None, salt: str = "") -> dict[str, str]:
+                search: str = "lunr", memo: dict[str, str] | None = None, salt: str = "",
+                cache_dir: Path | None = None) -> dict[str, str]:
     """All generated files of ``docs/``, as relative POSIX path -> text. No I/O but template reads.
 
     ``search``: "lunr" or "pagefind" (see :func:`search_mode`). ``memo``: article pages
     rendered before, by :func:`article_page_key` (with ``salt``); it is updated in place to
     hold exactly this run's pages, so an incremental build renders only changed articles.
     """
-    env = environment(templates)
+    env = environment(templates, cache_dir)
     pagefind = search == "pagefind"
     previous = dict(memo) if memo is not None else {}
     if memo is not None:
@@ -136,7 +143,7 @@ def render_site(briefing: Briefing, as_of: str | None, templates: Path = TEMPLAT
             for a in briefing.articles]
     texts: list[str | None] = [previous.get(k) if k else None for k in keys]
     todo = [i for i, text in enumerate(texts) if text is None]
-    for i, text in zip(todo, _render_articles(briefing, todo, listed, pagefind, templates), strict=True):
+    for i, text in zip(todo, _render_articles(briefing, todo, listed, pagefind, env), strict=True):
         texts[i] = text
     for article, key, text in zip(briefing.articles, keys, texts, strict=True):
         if memo is not None:

@@ -419,11 +419,15 @@ def test_compile_cue_rejects_empty():
 
 
 def test_cue_patterns_are_compiled_regexes(tmp_path):
+    """Regex cues are compiled at load (so errors are reported); phrase cues compile on first use."""
     book = load_codebook(SEED_CODEBOOK)
     for theme in book.themes:
         for cue in theme.cues + tuple(c for p in theme.positions for c in p.cues):
-            assert isinstance(cue.pattern, re.Pattern)
-            assert cue.pattern.flags & re.IGNORECASE
+            compiled = cue.pattern if cue.is_regex else cue.pattern.compiled
+            assert isinstance(compiled, re.Pattern)
+            assert compiled.flags & re.IGNORECASE
+            if not cue.is_regex:
+                assert cue.pattern.pattern == compile_cue(cue.text).pattern
 
 
 def test_module_exports():
