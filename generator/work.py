@@ -213,6 +213,7 @@ def run(paths: list[Path], seeds: Path, codebook: Codebook, aliases_file: Path |
     keys: list[str | None] = [None] * len(paths)
     stats: dict[str, tuple[tuple, str]] = {}
     todo: list[int] = []
+    refreshed: list[tuple[str, Done]] = []
     for i, path in enumerate(paths):
         rel = path.relative_to(seeds).as_posix()
         try:
@@ -228,6 +229,8 @@ def run(paths: list[Path], seeds: Path, codebook: Codebook, aliases_file: Path |
             todo.append(i)
             continue
         results[i] = _with_cells(cached, codebook, fingerprints)
+        if results[i] is not cached:  # some theme changed: keep the updated cells for next time
+            refreshed.append((key, results[i]))
 
     jobs = [(str(paths[i]), str(seeds)) for i in todo]
     init = (str(aliases_file) if aliases_file else None, codebook, k)
@@ -239,7 +242,7 @@ def run(paths: list[Path], seeds: Path, codebook: Codebook, aliases_file: Path |
         _init(*init)
         computed = _progress(map(_process, jobs), len(jobs))
     log.info("articles: %d from cache, %d analysed", len(paths) - len(todo), len(todo))
-    fresh = []
+    fresh = refreshed
     for i, outcome in zip(todo, computed, strict=True):
         results[i] = outcome
         if isinstance(outcome, Done) and keys[i] is not None:
