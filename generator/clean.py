@@ -66,6 +66,7 @@ from datetime import date as _date
 from types import MappingProxyType
 
 from .records import BLOCKQUOTE, TEXT
+from .sentences import split_sentences
 
 log = logging.getLogger(__name__)
 
@@ -232,12 +233,6 @@ REPUBLISHED_MAX_WORDS = 40
 _WHITESPACE = re.compile(r"\s+")
 _ENDS_SENTENCE = re.compile(r"[.!?…:;][\"'”’)\]]*$")
 _ENDS_FULL_STOP = re.compile(r"[.,;:][\"'”’)\]]*$")
-# A sentence boundary: end punctuation, spaces, then a capital, digit or quote;
-# not after a lone capital (initials, "U.S.") or a common title abbreviation.
-_SENTENCE_BOUNDARY = re.compile(
-    r"(?=[.!?…])(?<!\b[A-Z])(?<!\bMr)(?<!\bMs)(?<!\bDr)(?<!\bSt)(?<!\bMrs)(?<!\bGen)(?<!\bSen)(?<!\bRep)(?<!\bNo)"
-    r"[.!?…]+[\"'”’)\]]*\s+(?=[\"“‘(]?[A-Z0-9])"
-)
 _HAS_LETTER = re.compile(r"[^\W\d_]")
 
 _NEWLINES = re.compile(r"\r\n?|[\u2028\u2029\x85\x0b\x0c]")
@@ -288,18 +283,15 @@ def collapse(text: str) -> str:
 
 
 def sentence_count(text: str) -> int:
-    """A rough count of the sentences in ``text`` (initials are not boundaries)."""
-    if not text.strip():
-        return 0
-    return 1 + len(_SENTENCE_BOUNDARY.findall(text))
+    """The number of sentences in ``text``, by the project's sentence splitter."""
+    return len(split_sentences(text))
 
 
 def first_sentence(text: str, limit: int = FALLBACK_TITLE_CHARS) -> str:
     """The first sentence of ``text``, cut at a word boundary to ``limit`` characters (with "…")."""
     text = collapse(text)
-    match = _SENTENCE_BOUNDARY.search(text)
-    sentence = text[: match.start() + 1] if match else text
-    sentence = sentence.strip()
+    spans = split_sentences(text)
+    sentence = (text[spans[0][0]:spans[0][1]] if spans else text).strip()
     if len(sentence) > limit:
         cut = sentence.rfind(" ", 0, limit)
         sentence = sentence[: cut if cut > limit // 2 else limit].rstrip(" ,;:-–—") + "…"
@@ -709,8 +701,8 @@ def _the(name: str) -> str:
 
 
 def _last_sentence(text: str) -> str:
-    starts = [m.end() for m in _SENTENCE_BOUNDARY.finditer(text)]
-    return text[starts[-1]:] if starts else text
+    spans = split_sentences(text)
+    return text[spans[-1][0]:] if spans else text
 
 
 def source_from_intro(intro: str, previous: str | None = None, earlier_publication: str | None = None) -> str | None:
