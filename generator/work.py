@@ -3,8 +3,8 @@
 The expensive part of a build is per article and independent of the other
 articles, so it is done here, once per article content:
 
-* **Cache.** Results are stored in ``docs/.briefing-cache/`` (skipped by MkDocs),
-  keyed by the SHA-256 of the article's bytes and sidecar, the generator's own
+* **Cache.** Results are stored in ``docs/.briefing-cache/articles.pickle``
+  (a dot folder, skipped by MkDocs), keyed by the SHA-256 of the article's bytes and sidecar, the generator's own
   source code (so a new version recomputes everything), the aliases file and
   the summary length. Theme cells are keyed by that article key plus a
   fingerprint of the one theme, so editing one theme recomputes only its cells.
@@ -117,56 +117,72 @@ def _progress(results, total: int) -> list:
 # ---- the cache -----------------------------------------------------------------------------
 
 class Cache:
-    """Pickled :class:`Done` records by article key, plus per-theme cells. See module doc."""
+    """Every cached :class:`Done` in one pickle ("pack"), with the stat index. See module doc.
+
+    One file rather than one per article: loading 1,000 records from one pickle
+    takes a fifth of the time of 1,000 small files, and a build keeps exactly the
+    records of the articles it read, so the cache never outgrows the corpus. Each
+    record is kept as two pickles, the article with its analysis and its theme
+    cells, so that a build re-pickles only what it recomputed (a theme edit: cells).
+    """
+
+    PACK = "articles.pickle"
+    _ERRORS = (OSError, pickle.PickleError, EOFError, ValueError, TypeError, AttributeError, ImportError)
 
     def __init__(self, folder: Path | None, settings_key: str):
         self.folder = folder
         self.settings_key = settings_key
         self.stats: dict[str, tuple[tuple, str]] = {}
+        self.blobs: dict[str, tuple[bytes, bytes]] = {}  # key -> (article + analysis, cells)
+        self._loaded: dict[str, Done] = {}
         if folder is not None:
             try:
-                with open(folder / "stat-index.pickle", "rb") as handle:
-                    saved_key, stats = pickle.load(handle)
+                with open(folder / self.PACK, "rb") as handle:
+                    saved_key, stats, blobs = pickle.load(handle)
                 if saved_key == settings_key:  # keys were computed under the same settings
-                    self.stats = stats
-            except (OSError, pickle.PickleError, EOFError, ValueError, TypeError, AttributeError):
-                self.stats = {}
-
-    def _file(self, key: str) -> Path:
-        assert self.folder is not None
-        return self.folder / key[:2] / f"{key}.pickle"
+                    self.stats, self.blobs = stats, blobs
+            except self._ERRORS:
+                pass
 
     def key_for_stat(self, rel: str, stat: tuple) -> str | None:
         known = self.stats.get(rel)
         return known[1] if known and known[0] == stat else None
 
     def load(self, key: str) -> Done | None:
-        if self.folder is None:
+        if key not in self.blobs:
             return None
+        main, cells = self.blobs[key]
         try:
-            with open(self._file(key), "rb") as handle:
-                return pickle.load(handle)
-        except (OSError, pickle.PickleError, EOFError, ValueError, AttributeError):
+            done = Done(*pickle.loads(main), *pickle.loads(cells))
+        except self._ERRORS:
             return None
+        self._loaded[key] = done
+        return done
 
-    def store(self, key: str, done: Done) -> None:
+    def save(self, stats: dict[str, tuple[tuple, str]], entries: dict[str, Done]) -> None:
+        """Make the pack hold exactly ``entries`` (atomically); no-op without a folder or a change."""
         if self.folder is None:
             return
-        target = self._file(key)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_suffix(f".tmp{os.getpid()}")
-        with open(tmp, "wb") as handle:
-            pickle.dump(done, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, target)
-
-    def save_stats(self, stats: dict[str, tuple[tuple, str]]) -> None:
-        if self.folder is None or stats == self.stats:
+        blobs = {}
+        for key, done in entries.items():
+            loaded = self._loaded.get(key)
+            if loaded is done:
+                blobs[key] = self.blobs[key]
+                continue
+            main = (self.blobs[key][0] if loaded is not None and loaded.article is done.article
+                    else _pickled((done.article, done.analysis)))
+            blobs[key] = (main, _pickled((done.cells, done.theme_fingerprints)))
+        if stats == self.stats and blobs == self.blobs:
             return
         self.folder.mkdir(parents=True, exist_ok=True)
-        tmp = self.folder / f"stat-index.tmp{os.getpid()}"
+        tmp = self.folder / f"{self.PACK}.tmp{os.getpid()}"
         with open(tmp, "wb") as handle:
-            pickle.dump((self.settings_key, stats), handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, self.folder / "stat-index.pickle")
+            pickle.dump((self.settings_key, stats, blobs), handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, self.folder / self.PACK)
+
+
+def _pickled(value: object) -> bytes:
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _stat(path: Path) -> tuple:
@@ -193,13 +209,11 @@ class Batch:
 
     outcomes: list[Done | ProblemsError]
     cache: Cache
-    fresh: list[tuple[str, Done]]
+    entries: dict[str, Done]  # what the cache holds after commit: this run's articles, by key
     stats: dict[str, tuple[tuple, str]]
 
     def commit(self) -> None:
-        for key, done in self.fresh:
-            self.cache.store(key, done)
-        self.cache.save_stats(self.stats)
+        self.cache.save(self.stats, self.entries)
 
 
 def run(paths: list[Path], seeds: Path, codebook: Codebook, aliases_file: Path | None, k: int,
@@ -213,7 +227,6 @@ def run(paths: list[Path], seeds: Path, codebook: Codebook, aliases_file: Path |
     keys: list[str | None] = [None] * len(paths)
     stats: dict[str, tuple[tuple, str]] = {}
     todo: list[int] = []
-    refreshed: list[tuple[str, Done]] = []
     for i, path in enumerate(paths):
         rel = path.relative_to(seeds).as_posix()
         try:
@@ -229,8 +242,6 @@ def run(paths: list[Path], seeds: Path, codebook: Codebook, aliases_file: Path |
             todo.append(i)
             continue
         results[i] = _with_cells(cached, codebook, fingerprints)
-        if results[i] is not cached:  # some theme changed: keep the updated cells for next time
-            refreshed.append((key, results[i]))
 
     jobs = [(str(paths[i]), str(seeds)) for i in todo]
     init = (str(aliases_file) if aliases_file else None, codebook, k)
@@ -242,12 +253,10 @@ def run(paths: list[Path], seeds: Path, codebook: Codebook, aliases_file: Path |
         _init(*init)
         computed = _progress(map(_process, jobs), len(jobs))
     log.info("articles: %d from cache, %d analysed", len(paths) - len(todo), len(todo))
-    fresh = refreshed
     for i, outcome in zip(todo, computed, strict=True):
         results[i] = outcome
-        if isinstance(outcome, Done) and keys[i] is not None:
-            fresh.append((keys[i], outcome))
-    return Batch(results, cache, fresh, stats)  # type: ignore[arg-type]
+    entries = {key: done for key, done in zip(keys, results) if key is not None and isinstance(done, Done)}
+    return Batch(results, cache, entries, stats)  # type: ignore[arg-type]
 
 
 def _with_cells(stored: Done, codebook: Codebook, fingerprints: dict[str, str]) -> Done:

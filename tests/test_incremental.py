@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import shutil
 from pathlib import Path
 
@@ -91,3 +92,30 @@ def test_parallel_page_rendering_gives_the_same_pages(tmp_path, monkeypatch):
     monkeypatch.setattr(render, "PARALLEL_RENDER_MIN_PAGES", 1)
     parallel = _docs(seeds, tmp_path / "parallel", cache=False)
     assert parallel == serial and len(serial) > 20
+
+
+def test_a_damaged_or_foreign_cache_is_ignored_and_rebuilt(tmp_path):
+    seeds = _corpus(tmp_path, copies=1)
+    cache = tmp_path / "cache"
+    clean = _docs(seeds, tmp_path / "clean", cache=False)
+    _docs(seeds, tmp_path / "docs", cache=cache)
+    pack = cache / work.Cache.PACK
+    for damage in (b"", b"not a pickle", pack.read_bytes()[: pack.stat().st_size // 2]):
+        pack.write_bytes(damage)
+        (seeds / "000_gamma_notes.md").touch()  # defeat the nothing-changed stamp
+        assert _docs(seeds, tmp_path / "docs", cache=cache) == clean
+
+
+def test_the_cache_holds_exactly_the_current_articles(tmp_path):
+    seeds = _corpus(tmp_path, copies=1)
+    cache = tmp_path / "cache"
+    _docs(seeds, tmp_path / "docs", cache=cache)
+    (seeds / "000_gamma_notes.md").unlink()
+    article = seeds / "000_alpha_steppe.txt"
+    article.write_text(article.read_text() + "\nA new closing paragraph for the cache test.\n")
+    _docs(seeds, tmp_path / "docs", cache=cache)
+    kept = work.Cache(cache, "")  # wrong settings key: reads nothing
+    assert kept.blobs == {}
+    _, stats, blobs = pickle.loads((cache / work.Cache.PACK).read_bytes())
+    assert sorted(stats) == sorted(p.name for p in seeds.iterdir() if p.suffix in (".txt", ".md", ".html"))
+    assert sorted(blobs) == sorted(key for _, key in stats.values())
