@@ -20,6 +20,7 @@ which the template layer passes through untouched.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import quote, urlsplit
 
 # Characters with a meaning somewhere in Python-Markdown or the enabled
@@ -32,6 +33,11 @@ _ESCAPE_TABLE.update({ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;"})
 _WS = re.compile(r"\s+")
 # C0/C1 control characters (tab/newline/CR are folded as white space first).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# One pass of str.translate deletes the control characters and escapes the rest
+# (an escape never adds white space, so collapsing white space afterwards with
+# str.split, whose white space is re's \s, gives the same text as doing it first).
+_CONTROLS = [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0)]
+_ESCAPE_AND_DROP = {**_ESCAPE_TABLE, **dict.fromkeys(_CONTROLS)}
 
 
 class Md(str):
@@ -46,8 +52,13 @@ def md_escape(text: object) -> Md:
         return text
     if text is None:
         return Md("")
-    plain = _WS.sub(" ", _CONTROL.sub("", str(text))).strip()
-    return Md(plain.translate(_ESCAPE_TABLE))
+    return _escaped(str(text))
+
+
+@lru_cache(maxsize=1 << 16)
+def _escaped(text: str) -> Md:
+    # Memoised: titles and quotes recur across theme, matrix and index pages.
+    return Md(" ".join(text.translate(_ESCAPE_AND_DROP).split()))
 
 
 def html_escape(text: object) -> str:
