@@ -40,12 +40,20 @@ class WriteReport:
     kept_hand_written: tuple[str, ...]  # generated paths we refused to overwrite
 
 
-def _target(docs: Path, rel: str) -> Path:
+def _target(docs: Path, rel: str, resolved: dict[Path, Path] | None = None) -> Path:
+    """``docs/rel``, refused if ``rel`` is not a plain relative path or its folder resolves
+    (through symlinks) outside ``docs``. ``resolved``: a memo of resolved folders, so that
+    a thousand pages in one folder cost one ``resolve``. The file itself may be a symlink:
+    writing replaces the link, never what it points to."""
     pure = PurePosixPath(rel)
     if pure.is_absolute() or not pure.parts or any(p in ("..", "") for p in pure.parts) or "\\" in rel:
         raise UnsafePathError(f"refusing to write outside {docs}: {rel!r}")
     target = docs.joinpath(*pure.parts)
-    if docs.resolve() not in target.resolve().parents:
+    memo = resolved if resolved is not None else {}
+    root = memo.get(docs) or memo.setdefault(docs, docs.resolve())
+    folder = target.parent
+    real = memo.get(folder) or memo.setdefault(folder, folder.resolve())
+    if real != root and root not in real.parents:
         raise UnsafePathError(f"refusing to write outside {docs}: {rel!r}")
     return target
 
@@ -84,7 +92,8 @@ def write_docs(docs: Path, files: dict[str, str | bytes]) -> WriteReport:
     docs.mkdir(parents=True, exist_ok=True)
     _sweep_temporaries(docs)
     previous = read_manifest(docs)
-    targets = {rel: _target(docs, rel) for rel in sorted(files)}  # validate all before writing
+    resolved: dict[Path, Path] = {}
+    targets = {rel: _target(docs, rel, resolved) for rel in sorted(files)}  # validate all before writing
     # A file we did not generate sits where a page would go: never clobber it.
     kept = [rel for rel, target in targets.items() if rel not in previous and target.exists()]
     for rel in kept:

@@ -65,6 +65,18 @@ def test_refuses_symlink_escape(tmp_path):
     assert not (outside / "x.md").exists()
 
 
+def test_a_page_that_is_a_symlink_to_outside_is_never_written_through(tmp_path):
+    docs = tmp_path / "docs"
+    write_docs(docs, {"page.md": "generated\n"})
+    outside = tmp_path / "precious.txt"
+    outside.write_text("keep me\n")
+    (docs / "page.md").unlink()
+    (docs / "page.md").symlink_to(outside)
+    write_docs(docs, {"page.md": "generated again\n"})
+    assert outside.read_text() == "keep me\n"
+    assert not (docs / "page.md").is_symlink() and (docs / "page.md").read_text() == "generated again\n"
+
+
 def test_tampered_manifest_cannot_delete_outside_docs(tmp_path):
     docs = tmp_path / "docs"
     docs.mkdir()
