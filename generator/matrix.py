@@ -141,40 +141,51 @@ def article_url(slug: str, paragraph: int | None = None) -> str:
     return f"articles/{slug}/" + (f"#p{paragraph}" if paragraph else "")
 
 
-def matrix_data(briefing: Briefing) -> dict:
-    """The matrix export as plain data (see README: "Matrix exports")."""
-    cells = []
-    for article in briefing.articles:
-        for theme in briefing.codebook.themes:
-            cell = briefing.cell(article.slug, theme.id)
-            cells.append({
-                "article": article.slug,
-                "theme": theme.id,
-                "strength": cell.strength,
-                "position": cell.position,
-                "pinned": cell.pinned,
-                "evidence": [
-                    {"quote": ev.sentence.text, "anchor": article_url(article.slug, ev.sentence.paragraph)}
-                    for ev in cell.evidence
-                ],
-            })
-    return {
-        "articles": [
-            {"id": a.slug, "title": a.meta.title, "source_file": a.source_file} for a in briefing.articles
-        ],
-        "themes": [{"id": t.id, "title": t.title} for t in briefing.codebook.themes],
-        "cells": cells,
-    }
+@dataclass(frozen=True)
+class ExportRows:
+    """One article's part of the matrix exports, rendered (memoised per article by the renderer)."""
+
+    json_cells: str  # its cells as JSON objects, one per line, joined by ",\n  "
+    csv_rows: str  # its CSV rows, each ending in "\n"
 
 
-def matrix_json(briefing: Briefing, data: dict | None = None) -> str:
+def article_export_rows(briefing: Briefing, article: Article) -> ExportRows:
+    """The JSON cells and CSV rows of one article, in codebook order (see README: "Matrix exports")."""
+    records = []
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    for theme in briefing.codebook.themes:
+        cell = briefing.cell(article.slug, theme.id)
+        evidence = [{"quote": ev.sentence.text, "anchor": article_url(article.slug, ev.sentence.paragraph)}
+                    for ev in cell.evidence]
+        records.append(json.dumps({
+            "article": article.slug, "theme": theme.id, "strength": cell.strength,
+            "position": cell.position, "pinned": cell.pinned, "evidence": evidence,
+        }, ensure_ascii=False))
+        first = evidence[0] if evidence else {"quote": "", "anchor": ""}
+        writer.writerow([_csv_safe(v) for v in (
+            article.slug, article.meta.title, theme.id, theme.title, f"{cell.strength:.3f}",
+            cell.position or "", "true" if cell.pinned else "false", len(evidence),
+            first["quote"], first["anchor"],
+        )])
+    return ExportRows(",\n  ".join(records), out.getvalue())
+
+
+def _export_rows(briefing: Briefing, rows: list[ExportRows] | None) -> list[ExportRows]:
+    return rows if rows is not None else [article_export_rows(briefing, a) for a in briefing.articles]
+
+
+def matrix_json(briefing: Briefing, rows: list[ExportRows] | None = None) -> str:
     """The JSON export: one article, theme or cell per line (diff-friendly, and fast:
-    json's C encoder only runs without ``indent``)."""
-    data = data or matrix_data(briefing)
+    json's C encoder only runs without ``indent``). ``rows``: per article, if already made."""
+    articles = [json.dumps({"id": a.slug, "title": a.meta.title, "source_file": a.source_file},
+                           ensure_ascii=False) for a in briefing.articles]
+    themes = [json.dumps({"id": t.id, "title": t.title}, ensure_ascii=False) for t in briefing.codebook.themes]
+    cells = [r.json_cells for r in _export_rows(briefing, rows) if r.json_cells]
     parts = []
-    for name in ("articles", "themes", "cells"):
-        items = ",\n  ".join(json.dumps(item, ensure_ascii=False) for item in data[name])
-        parts.append(f'"{name}": [\n  {items}\n]' if items else f'"{name}": []')
+    for name, items in (("articles", articles), ("themes", themes), ("cells", cells)):
+        joined = ",\n  ".join(items)
+        parts.append(f'"{name}": [\n  {joined}\n]' if joined else f'"{name}": []')
     return "{\n" + ",\n".join(parts) + "\n}\n"
 
 
@@ -184,19 +195,10 @@ def _csv_safe(value: object) -> object:
     return value
 
 
-def matrix_csv(briefing: Briefing, data: dict | None = None) -> str:
+CSV_HEADER = ("article,article_title,theme,theme_title,strength,position,"
+              "pinned,evidence_count,quote,anchor\n")
+
+
+def matrix_csv(briefing: Briefing, rows: list[ExportRows] | None = None) -> str:
     """One row per article x theme; the strongest quote and its anchor."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["article", "article_title", "theme", "theme_title", "strength", "position",
-                     "pinned", "evidence_count", "quote", "anchor"])
-    titles = {a.slug: a.meta.title for a in briefing.articles}
-    for row in (data or matrix_data(briefing))["cells"]:
-        first = row["evidence"][0] if row["evidence"] else {"quote": "", "anchor": ""}
-        theme = briefing.codebook.theme(row["theme"])
-        writer.writerow([_csv_safe(v) for v in (
-            row["article"], titles[row["article"]], row["theme"], theme.title if theme else "",
-            f"{row['strength']:.3f}", row["position"] or "", "true" if row["pinned"] else "false",
-            len(row["evidence"]), first["quote"], first["anchor"],
-        )])
-    return out.getvalue()
+    return CSV_HEADER + "".join(r.csv_rows for r in _export_rows(briefing, rows))

@@ -19,7 +19,7 @@ import jinja2
 
 from .escape import Md, md_escape, md_link
 from .heatmap import heatmap_svg
-from .matrix import Briefing, matrix_csv, matrix_data, matrix_json
+from .matrix import Briefing, ExportRows, article_export_rows, matrix_csv, matrix_json
 from .pages import (
     PRINT_MAX_ARTICLES,
     IndexPage,
@@ -74,16 +74,23 @@ def environment(templates: Path = TEMPLATES, cache_dir: Path | None = None) -> j
 
 def article_page_key(briefing: Briefing, article: Article, listed: frozenset[str], salt: str) -> str:
     """Everything an article page depends on, hashed: its text and analysis (through the
-    content hash and ``salt``, which covers code, templates and settings), its slug, its cells,
-    the codebook's titles and labels, and which of its entities the index lists."""
+    content hash and ``salt``, which covers code, templates, settings and the codebook's
+    titles and labels, see :func:`codebook_labels`), its slug, its cells, and which of its
+    entities the index lists. Cells are keyed by what they say, not by the cues that found
+    them, so that a cue edit re-renders only the pages whose cells it changes."""
     cells = tuple(
         (c.theme, c.strength, c.position, c.pinned, tuple(e.sentence.id for e in c.evidence))
-        for c in (briefing.cell(article.slug, t.id) for t in briefing.codebook.themes)
+        for c in (briefing.cells[(article.slug, t.id)] for t in briefing.codebook.themes)
     )
-    labels = tuple((t.id, t.title, tuple((p.id, p.label) for p in t.positions)) for t in briefing.codebook.themes)
     mentions = tuple(m.entity_id in listed for m in briefing.analyses[article.slug].mentions)
-    blob = repr((salt, article.content_hash, article.source_file, article.slug, cells, labels, mentions))
+    blob = repr((salt, article.content_hash, article.source_file, article.slug, cells, mentions))
     return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def codebook_labels(briefing: Briefing) -> str:
+    """The codebook's theme titles and position labels, as shown on article pages."""
+    return repr(tuple((t.id, t.title, tuple((p.id, p.label) for p in t.positions))
+                      for t in briefing.codebook.themes))
 
 
 # Article pages are rendered by a pool of forked processes (which inherit the
@@ -139,16 +146,23 @@ def render_site(briefing: Briefing, as_of: str | None, templates: Path = TEMPLAT
     pages: dict[str, str] = {"index.md": render("home.md.j2", home_page(briefing, as_of, pagefind))}
     if pagefind:
         pages["search.md"] = render("search.md.j2", SearchPage(len(briefing.articles)))
-    keys = [article_page_key(briefing, a, listed, f"{salt}|{search}") if memo is not None else ""
+    page_salt = f"{salt}|{search}|{codebook_labels(briefing)}"
+    keys = [article_page_key(briefing, a, listed, page_salt) if memo is not None else ""
             for a in briefing.articles]
     texts: list[str | None] = [previous.get(k) if k else None for k in keys]
     todo = [i for i, text in enumerate(texts) if text is None]
     for i, text in zip(todo, _render_articles(briefing, todo, listed, pagefind, env), strict=True):
         texts[i] = text
+    rows: list[ExportRows] = []
     for article, key, text in zip(briefing.articles, keys, texts, strict=True):
-        if memo is not None:
-            memo[key] = text
         pages[f"articles/{article.slug}.md"] = text
+        # The article's rows of the matrix exports depend on what its page key covers.
+        json_cells, csv_rows = previous.get(f"{key}|json"), previous.get(f"{key}|csv")
+        row = (ExportRows(json_cells, csv_rows) if key and json_cells is not None and csv_rows is not None
+               else article_export_rows(briefing, article))
+        rows.append(row)
+        if memo is not None:
+            memo[key], memo[f"{key}|json"], memo[f"{key}|csv"] = text, row.json_cells, row.csv_rows
     for view in briefing.themes:
         pages[f"themes/{view.theme.id}.md"] = render("theme.md.j2", theme_page(briefing, view, 1, pagefind))
         for path, page in matrix_theme_pages(briefing, view).items():
@@ -166,8 +180,7 @@ def render_site(briefing: Briefing, as_of: str | None, templates: Path = TEMPLAT
         (md_link(v.theme.title, f"{v.theme.id}.md"), v.theme.description, len(v.cells), v.verdict)
         for v in briefing.themes)))
     pages["entities.md"] = render("entities.md.j2", entities_page(briefing, shown))
-    data = matrix_data(briefing)
-    pages["data/matrix.json"] = matrix_json(briefing, data)
-    pages["data/matrix.csv"] = matrix_csv(briefing, data)
+    pages["data/matrix.json"] = matrix_json(briefing, rows)
+    pages["data/matrix.csv"] = matrix_csv(briefing, rows)
     pages["img/heatmap.svg"] = heatmap_svg(briefing)
     return pages
