@@ -26,10 +26,10 @@ import pickle
 import sys
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 from . import entities, quotes, summarize, themes
+from .buildstate import code_fingerprint, stat_of
 from .errors import ProblemsError
 from .ingest import read_article, sidecar_path
 from .records import Article, ArticleAnalysis, Cell, Codebook, Theme
@@ -39,7 +39,6 @@ log = logging.getLogger(__name__)
 # Below this many uncached articles a process pool costs more than it saves
 # (start-up ~0.2 s on this 2-core machine, ~5 ms of work per article).
 PARALLEL_MIN_ARTICLES = 64
-CACHE_FORMAT = 1
 
 
 @dataclass(frozen=True)
@@ -50,17 +49,6 @@ class Done:
     analysis: ArticleAnalysis
     cells: tuple[Cell, ...]  # in codebook order, article slug empty
     theme_fingerprints: tuple[tuple[str, str], ...] = ()  # what the cells were computed for
-
-
-@lru_cache(maxsize=1)
-def code_fingerprint() -> str:
-    """Hash of the generator's own source and data files: a new version invalidates the cache."""
-    digest = hashlib.sha256(f"format {CACHE_FORMAT}".encode())
-    package = Path(__file__).resolve().parent
-    for path in sorted(package.rglob("*")):
-        if path.suffix in (".py", ".yml", ".json") and path.is_file():
-            digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
 
 
 def theme_fingerprint(theme: Theme) -> str:
@@ -185,13 +173,6 @@ def _pickled(value: object) -> bytes:
     return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def _stat(path: Path) -> tuple:
-    side = sidecar_path(path)
-    s = path.stat()
-    t = side.stat() if side.is_file() else None
-    return (s.st_size, s.st_mtime_ns, t.st_size if t else -1, t.st_mtime_ns if t else -1)
-
-
 def _content_key(path: Path, rel: str, settings_key: str) -> str:
     # The path is part of the record (source_file, and the file names in messages), so part of the key.
     digest = hashlib.sha256(f"{settings_key}|{rel}|{path}".encode())
@@ -230,7 +211,7 @@ def run(paths: list[Path], seeds: Path, codebook: Codebook, aliases_file: Path |
     for i, path in enumerate(paths):
         rel = path.relative_to(seeds).as_posix()
         try:
-            stat = _stat(path)
+            stat = stat_of(path)
             key = cache.key_for_stat(rel, stat) or _content_key(path, rel, settings_key)
         except OSError:
             todo.append(i)  # read_article reports the problem
@@ -270,93 +251,3 @@ def _with_cells(stored: Done, codebook: Codebook, fingerprints: dict[str, str]) 
         for t in codebook.themes
     )
     return Done(stored.article, stored.analysis, cells, tuple(fingerprints.items()))
-
-
-# ---- whole-build stamp: nothing changed, nothing to do -----------------------------------
-
-def inputs_stamp(paths: list[Path], seeds: Path, files: list[Path | None], settings_repr: str) -> str:
-    """A fingerprint of everything a build reads, from file metadata (no file is read but small ones).
-
-    ``files``: the codebook, aliases file and templates, hashed by content; articles and
-    sidecars by size and modification time (as the per-article stat index does).
-    """
-    digest = hashlib.sha256(f"{code_fingerprint()}|{settings_repr}|"
-                            f"{os.environ.get('SOURCE_DATE_EPOCH', '')}".encode())
-    for path in files:
-        if path is not None and path.is_file():
-            digest.update(str(path).encode() + b"\0" + path.read_bytes())
-    for path in paths:
-        try:
-            digest.update(f"{path.relative_to(seeds).as_posix()}|{_stat(path)}".encode())
-        except OSError:
-            digest.update(f"{path}|missing".encode())
-    return digest.hexdigest()
-
-
-def _outputs_state(docs: Path, generated: list[str]) -> list[tuple[str, int, int]]:
-    state = []
-    for rel in generated:
-        try:
-            s = (docs / rel).stat()
-        except OSError:
-            return []
-        state.append((rel, s.st_size, s.st_mtime_ns))
-    return state
-
-
-def stamp_matches(cache_dir: Path | None, stamp: str, docs: Path) -> object | None:
-    """The saved result of the last build if its inputs stamp is ``stamp`` and its outputs are untouched."""
-    if cache_dir is None:
-        return None
-    try:
-        with open(cache_dir / "last-build.pickle", "rb") as handle:
-            saved_stamp, outputs, saved = pickle.load(handle)
-    except (OSError, pickle.PickleError, EOFError, ValueError, TypeError, AttributeError):
-        return None
-    if saved_stamp != stamp or not outputs or _outputs_state(docs, [o[0] for o in outputs]) != outputs:
-        return None
-    return saved
-
-
-def save_stamp(cache_dir: Path | None, stamp: str, docs: Path, generated: list[str], saved: object) -> None:
-    if cache_dir is None:
-        return
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    tmp = cache_dir / f"last-build.tmp{os.getpid()}"
-    with open(tmp, "wb") as handle:
-        pickle.dump((stamp, _outputs_state(docs, generated), saved), handle, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(tmp, cache_dir / "last-build.pickle")
-
-
-# ---- rendered article pages ----------------------------------------------------------------
-
-def load_pages(cache_dir: Path | None) -> dict[str, str] | None:
-    """The memo of rendered article pages (see render.article_page_key), or None without a cache."""
-    if cache_dir is None:
-        return None
-    try:
-        with open(cache_dir / "pages.pickle", "rb") as handle:
-            pages = pickle.load(handle)
-        return pages if isinstance(pages, dict) else {}
-    except (OSError, pickle.PickleError, EOFError, ValueError, TypeError, AttributeError):
-        return {}
-
-
-def save_pages(cache_dir: Path | None, pages: dict[str, str] | None) -> None:
-    if cache_dir is None or pages is None:
-        return
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    tmp = cache_dir / f"pages.tmp{os.getpid()}"
-    with open(tmp, "wb") as handle:
-        pickle.dump(pages, handle, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(tmp, cache_dir / "pages.pickle")
-
-
-def render_salt(templates: Path, aliases_file: Path | None, k: int) -> str:
-    """What every rendered page depends on besides its own inputs: code, templates, settings."""
-    digest = hashlib.sha256(f"{code_fingerprint()}|k={k}".encode())
-    for path in sorted(p for p in Path(templates).rglob("*") if p.is_file()):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    if aliases_file is not None and aliases_file.is_file():
-        digest.update(aliases_file.read_bytes())
-    return digest.hexdigest()

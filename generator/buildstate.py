@@ -1,0 +1,134 @@
+"""What a build leaves for the next one: the nothing-changed stamp and the page memo.
+
+Kept apart from the analysis (:mod:`generator.work`) and light to import, so that
+a build whose inputs have not changed since the last one (the common case in
+``briefing serve`` and in CI re-runs) answers in a few hundredths of a second.
+
+* **Stamp.** A fingerprint of everything a build reads (the generator's code,
+  settings, codebook, aliases, templates, and every input's size and
+  modification time), saved with the list of pages written and their sizes and
+  times. Same stamp and untouched pages: nothing to do.
+* **Page memo.** Rendered article pages (and their rows of the matrix exports)
+  by :func:`generator.render.article_page_key`, so that an incremental build
+  renders only the articles that changed.
+
+Both live in the cache folder (``docs/.briefing-cache`` by default) as pickles
+written by this program: as trusted as the code, and safe to delete at any time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from functools import lru_cache
+from pathlib import Path
+
+from .ingest import sidecar_path
+
+CACHE_FORMAT = 2  # bump when the layout of a cached record changes
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """Hash of the generator's own source and data files: a new version invalidates the cache."""
+    digest = hashlib.sha256(f"format {CACHE_FORMAT}".encode())
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.rglob("*")):
+        if path.suffix in (".py", ".yml", ".json") and path.is_file():
+            digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def stat_of(path: Path) -> tuple:
+    """Size and modification time of an input and of its sidecar (-1 when it has none)."""
+    side = sidecar_path(path)
+    s = path.stat()
+    t = side.stat() if side.is_file() else None
+    return (s.st_size, s.st_mtime_ns, t.st_size if t else -1, t.st_mtime_ns if t else -1)
+
+
+def inputs_stamp(paths: list[Path], seeds: Path, files: list[Path | None], settings_repr: str) -> str:
+    """A fingerprint of everything a build reads, from file metadata (no file is read but small ones).
+
+    ``files``: the codebook, aliases file and templates, hashed by content; articles and
+    sidecars by size and modification time (as the per-article stat index does).
+    """
+    digest = hashlib.sha256(f"{code_fingerprint()}|{settings_repr}|"
+                            f"{os.environ.get('SOURCE_DATE_EPOCH', '')}".encode())
+    for path in files:
+        if path is not None and path.is_file():
+            digest.update(str(path).encode() + b"\0" + path.read_bytes())
+    for path in paths:
+        try:
+            digest.update(f"{path.relative_to(seeds).as_posix()}|{stat_of(path)}".encode())
+        except OSError:
+            digest.update(f"{path}|missing".encode())
+    return digest.hexdigest()
+
+
+def _outputs_state(docs: Path, generated: list[str]) -> list[tuple[str, int, int]]:
+    state = []
+    for rel in generated:
+        try:
+            s = (docs / rel).stat()
+        except OSError:
+            return []
+        state.append((rel, s.st_size, s.st_mtime_ns))
+    return state
+
+
+def stamp_matches(cache_dir: Path | None, stamp: str, docs: Path) -> object | None:
+    """The saved result of the last build if its inputs stamp is ``stamp`` and its outputs are untouched."""
+    if cache_dir is None:
+        return None
+    try:
+        with open(cache_dir / "last-build.pickle", "rb") as handle:
+            saved_stamp, outputs, saved = pickle.load(handle)
+    except (OSError, pickle.PickleError, EOFError, ValueError, TypeError, AttributeError):
+        return None
+    if saved_stamp != stamp or not outputs or _outputs_state(docs, [o[0] for o in outputs]) != outputs:
+        return None
+    return saved
+
+
+def save_stamp(cache_dir: Path | None, stamp: str, docs: Path, generated: list[str], saved: object) -> None:
+    if cache_dir is None:
+        return
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    tmp = cache_dir / f"last-build.tmp{os.getpid()}"
+    with open(tmp, "wb") as handle:
+        pickle.dump((stamp, _outputs_state(docs, generated), saved), handle, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, cache_dir / "last-build.pickle")
+
+
+def load_pages(cache_dir: Path | None) -> dict[str, str] | None:
+    """The memo of rendered article pages (see render.article_page_key), or None without a cache."""
+    if cache_dir is None:
+        return None
+    try:
+        with open(cache_dir / "pages.pickle", "rb") as handle:
+            pages = pickle.load(handle)
+        return pages if isinstance(pages, dict) else {}
+    except (OSError, pickle.PickleError, EOFError, ValueError, TypeError, AttributeError):
+        return {}
+
+
+def save_pages(cache_dir: Path | None, pages: dict[str, str] | None) -> None:
+    if cache_dir is None or pages is None:
+        return
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    tmp = cache_dir / f"pages.tmp{os.getpid()}"
+    with open(tmp, "wb") as handle:
+        pickle.dump(pages, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, cache_dir / "pages.pickle")
+
+
+def render_salt(templates: Path, aliases_file: Path | None, k: int) -> str:
+    """What every rendered page depends on besides its own inputs: code, templates, settings."""
+    digest = hashlib.sha256(f"{code_fingerprint()}|k={k}".encode())
+    for path in sorted(p for p in Path(templates).rglob("*") if p.is_file()):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    if aliases_file is not None and aliases_file.is_file():
+        digest.update(aliases_file.read_bytes())
+    return digest.hexdigest()
