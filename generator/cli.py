@@ -19,7 +19,6 @@ from pathlib import Path
 
 from . import __version__, pipeline
 from .errors import Problem, ProblemsError
-from .matrix import matrix_csv, matrix_json
 
 log = logging.getLogger("generator")
 
@@ -236,6 +235,8 @@ def run(argv: list[str] | None = None) -> int:
             print(f"ok: {len(inputs.corpus.articles)} articles, {len(inputs.codebook.themes)} themes")
             return EXIT_OK
         if args.command == "export":
+            from .matrix import matrix_csv, matrix_json
+
             briefing, _ = pipeline.analyse(settings)
             print(matrix_json(briefing) if args.format == "json" else matrix_csv(briefing), end="")
             return EXIT_OK

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import jinja2
 
+from . import TEMPLATES
 from .escape import Md, md_escape, md_link
 from .heatmap import heatmap_svg
 from .matrix import Briefing, ExportRows, article_export_rows, matrix_csv, matrix_json
@@ -38,7 +39,6 @@ from .pages import (
 )
 from .records import Article
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "site_templates"
 
 
 def _finalize(value: object) -> object:
