@@ -2,9 +2,10 @@
 
 Inputs are ``.txt`` (text copied from a web page; cleaned by :mod:`generator.clean`),
 ``.md`` (optional YAML front matter, then plain paragraphs; ``> `` lines are block
-quotes) and ``.html``/``.htm`` (a saved page; main text and metadata by
-trafilatura, offline). Any input may have a sidecar ``<stem>.yml`` next to it
-whose fields (see :mod:`generator.overrides`) win over everything inferred.
+quotes; read by :mod:`generator.markdown_body`) and ``.html``/``.htm`` (a saved
+page; main text and metadata by trafilatura, offline). Any input may have a
+sidecar ``<stem>.yml`` next to it whose fields (see :mod:`generator.overrides`)
+win over everything inferred.
 
 Decoding rule: a byte order mark selects UTF-8/UTF-16/UTF-32; otherwise the
 bytes must be UTF-8, except that a file with a NUL byte is "binary, not a text
@@ -30,8 +31,11 @@ from dataclasses import dataclass, replace
 from dataclasses import fields as dataclass_fields
 from pathlib import Path
 
-from . import clean
+from .blocks import Block, Cleaned, collapse, first_sentence, normalise
+from .clean import clean_text
 from .errors import Problem, ProblemsError
+from .excerpts import attribute_blockquotes
+from .markdown_body import parse_markdown
 from .overrides import Overrides, load_sidecar, pins_of, split_front_matter
 from .records import BLOCKQUOTE, TEXT, Article, Metadata, Paragraph, Pin
 from .sentences import build_paragraph
@@ -144,7 +148,7 @@ def read_article(path: Path, seeds_dir: Path) -> Article:
 
     try:
         raw = _read_bytes(path, display)
-        text = clean.normalise(decode(raw, display))
+        text = normalise(decode(raw, display))
         if not text.strip():
             raise UnreadableInput([Problem(display, message=EMPTY_MESSAGE)])
     except UnreadableInput as err:
@@ -159,12 +163,12 @@ def read_article(path: Path, seeds_dir: Path) -> Article:
         if front.positions and not overrides.positions:
             pins = pins_of(front, display)
         overrides = _merge(front, overrides)
-        cleaned = clean.parse_markdown(body, overrides.title)
+        cleaned = parse_markdown(body, overrides.title)
         structured = dict(cleaned.fields)  # a "# Title" heading is explicit, not inferred
     elif suffix in (".html", ".htm"):
         cleaned, structured = _read_html(text, display)
     else:
-        cleaned = clean.clean_text(text, overrides.title)
+        cleaned = clean_text(text, overrides.title)
         structured = {}
 
     if not any(block.text for block in cleaned.blocks):
@@ -286,7 +290,7 @@ def _merge(base: Overrides, top: Overrides) -> Overrides:
     return replace(base, **changes)
 
 
-def _paragraphs(blocks: tuple[clean.Block, ...]) -> tuple[Paragraph, ...]:
+def _paragraphs(blocks: tuple[Block, ...]) -> tuple[Paragraph, ...]:
     return tuple(
         build_paragraph(number, block.text, block.kind, block.attribution)
         for number, block in enumerate((b for b in blocks if b.text), start=1)
@@ -294,7 +298,7 @@ def _paragraphs(blocks: tuple[clean.Block, ...]) -> tuple[Paragraph, ...]:
 
 
 def _metadata(
-    cleaned: clean.Cleaned,
+    cleaned: Cleaned,
     structured: dict[str, str],
     overrides: Overrides,
     paragraphs: tuple[Paragraph, ...],
@@ -319,7 +323,7 @@ def _metadata(
         del values["url"]
     if not values.get("title", "").strip():
         first = next((p.text for p in paragraphs if p.kind == TEXT), paragraphs[0].text if paragraphs else "")
-        values["title"] = clean.first_sentence(first) if first else ""
+        values["title"] = first_sentence(first) if first else ""
         if not values["title"].strip():
             values["title"] = path.stem
         inferred.add("title")
@@ -331,7 +335,7 @@ def _metadata(
     )
 
 
-def _read_html(text: str, display: str) -> tuple[clean.Cleaned, dict[str, str]]:
+def _read_html(text: str, display: str) -> tuple[Cleaned, dict[str, str]]:
     """Main text and metadata of a saved HTML page, via trafilatura (no network)."""
     try:
         import trafilatura
@@ -369,9 +373,9 @@ def _read_html(text: str, display: str) -> tuple[clean.Cleaned, dict[str, str]]:
     if "date" in structured and not _ISO_DATE.fullmatch(structured["date"]):
         del structured["date"]
 
-    blocks: list[clean.Block] = []
+    blocks: list[Block] = []
     removed: list[str] = []
-    title_key = clean.collapse(structured.get("title", "")).casefold()
+    title_key = collapse(structured.get("title", "")).casefold()
     main = doc.find("main")
     for element in (main if main is not None else []):
         tag = element.tag
@@ -380,12 +384,12 @@ def _read_html(text: str, display: str) -> tuple[clean.Cleaned, dict[str, str]]:
             for part in parts:
                 value = _plain("".join(part.itertext()))
                 if value:
-                    blocks.append(clean.Block(value, BLOCKQUOTE))
+                    blocks.append(Block(value, BLOCKQUOTE))
         elif tag == "list":
             for item in element.iter("item"):
                 value = _plain("".join(item.itertext()))
                 if value:
-                    blocks.append(clean.Block(value))
+                    blocks.append(Block(value))
         else:
             value = _plain("".join(element.itertext()))
             if not value:
@@ -393,15 +397,15 @@ def _read_html(text: str, display: str) -> tuple[clean.Cleaned, dict[str, str]]:
             if tag == "head" and not blocks and value.casefold() == title_key:
                 removed.append(value)
                 continue
-            blocks.append(clean.Block(value))
+            blocks.append(Block(value))
     if not blocks:
         raise UnreadableInput([Problem(display, message=HTML_NO_TEXT_MESSAGE)])
     subtitle = structured.get("subtitle", "")
     if subtitle and blocks[0].text.startswith(subtitle.rstrip(".…")[:60]):
         del structured["subtitle"]  # a meta description that only repeats the first paragraph
-    return clean.Cleaned(tuple(clean.attribute_blockquotes(blocks)), {}, tuple(removed)), structured
+    return Cleaned(tuple(attribute_blockquotes(blocks)), {}, tuple(removed)), structured
 
 
 def _plain(value: str) -> str:
     """Plain text for a field that came out of HTML: no tags, whitespace collapsed."""
-    return clean.collapse(_TAG.sub(" ", clean.normalise(value)))
+    return collapse(_TAG.sub(" ", normalise(value)))

@@ -25,7 +25,7 @@ from .ingest import check_seeds, discover
 # changed (see buildstate) then starts without compiling the analysis's regular
 # expressions or loading Jinja, in a fifth of the time.
 if TYPE_CHECKING:
-    from .entities import Aliases
+    from .aliases import Aliases
     from .ingest import Corpus
     from .matrix import Briefing
     from .records import Article, ArticleAnalysis, Cell, Codebook
@@ -91,7 +91,8 @@ class Result:
 
 def load_inputs(settings: Settings) -> Inputs:
     """Read, validate and analyse everything; raise with every problem at once, before any writing."""
-    from . import entities, work
+    from . import work
+    from .aliases import load_aliases
     from .codebook import load_codebook
     from .ingest import collect
     from .records import Codebook
@@ -103,7 +104,7 @@ def load_inputs(settings: Settings) -> Inputs:
     except ProblemsError as err:
         problems += err.problems
     try:
-        aliases = entities.load_aliases(settings.aliases_file)
+        aliases = load_aliases(settings.aliases_file)
     except ProblemsError as err:
         problems += err.problems
     try:

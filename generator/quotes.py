@@ -35,7 +35,8 @@ import logging
 import re
 from collections.abc import Mapping
 
-from .entities import Aliases, _builtin_aliases, people_index
+from .aliases import Aliases, builtin_aliases
+from .entities import people_index
 from .records import Article, Paragraph, Quote, Sentence
 
 log = logging.getLogger(__name__)
@@ -311,10 +312,10 @@ def _previous_sentence_speaker(
 def find_quotes(article: Article, aliases: Aliases | None = None) -> tuple[Quote, ...]:
     """Direct quotations of :data:`MIN_QUOTE_WORDS` or more words, in text order.
 
-    ``aliases`` (from :func:`generator.entities.load_aliases`) makes speakers
+    ``aliases`` (from :func:`generator.aliases.load_aliases`) makes speakers
     canonical ("Xi" -> "Xi Jinping"); by default the built-in gazetteer is used.
     """
-    aliases = aliases or _builtin_aliases()
+    aliases = aliases or builtin_aliases()
     if not any('"' in p.text or "“" in p.text for p in article.paragraphs):
         return ()
     name = _SpeakerNamer(aliases, article)

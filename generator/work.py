@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import entities, quotes, summarize, themes
+from .aliases import Aliases, load_aliases
 from .buildstate import code_fingerprint, stat_of
 from .errors import ProblemsError
 from .ingest import read_article, sidecar_path
@@ -55,7 +56,7 @@ def theme_fingerprint(theme: Theme) -> str:
     return hashlib.sha256(repr(theme).encode()).hexdigest()[:24]
 
 
-def analyse_article(article: Article, aliases: entities.Aliases, k: int) -> ArticleAnalysis:
+def analyse_article(article: Article, aliases: Aliases, k: int) -> ArticleAnalysis:
     """Everything derived from one article alone (summary, key points, quotes, entities)."""
     return ArticleAnalysis(
         slug=article.slug,
@@ -72,7 +73,7 @@ _STATE: dict[str, object] = {}
 
 
 def _init(aliases_file: str | None, codebook: Codebook, k: int) -> None:
-    _STATE.update(aliases=entities.load_aliases(Path(aliases_file) if aliases_file else None),
+    _STATE.update(aliases=load_aliases(Path(aliases_file) if aliases_file else None),
                   codebook=codebook, k=k,
                   fingerprints=tuple((t.id, theme_fingerprint(t)) for t in codebook.themes))
 

@@ -10,20 +10,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator import clean
-from generator.clean import (
-    FURNITURE,
-    clean_text,
-    first_sentence,
-    furniture_kind,
-    normalise,
-    parse_byline,
-    parse_credit,
-    parse_date_line,
-    parse_markdown,
-    parse_republished,
-    source_from_intro,
-)
+from generator import furniture
+from generator.blocks import Cleaned, first_sentence, normalise
+from generator.clean import clean_text
+from generator.excerpts import source_from_intro
+from generator.furniture import FURNITURE, furniture_kind
+from generator.headerlines import parse_byline, parse_credit, parse_date_line, parse_republished
+from generator.markdown_body import parse_markdown
 from generator.records import BLOCKQUOTE, TEXT
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
@@ -34,11 +27,11 @@ BODY = (
 )
 
 
-def cleaned(name: str) -> clean.Cleaned:
+def cleaned(name: str) -> Cleaned:
     return clean_text(normalise((FIXTURES / name).read_text(encoding="utf-8")))
 
 
-def texts(result: clean.Cleaned) -> list[str]:
+def texts(result: Cleaned) -> list[str]:
     return [b.text for b in result.blocks]
 
 
@@ -330,7 +323,7 @@ def test_body_sentences_are_not_furniture(line):
 
 
 def test_every_furniture_entry_has_a_comment():
-    source = Path(clean.__file__).read_text(encoding="utf-8")
+    source = Path(furniture.__file__).read_text(encoding="utf-8")
     for name, _, _ in FURNITURE:
         entry = source.index(f'("{name}",')
         previous_line = source[:entry].rstrip().rsplit("\n", 1)[-1].strip()
@@ -452,9 +445,11 @@ def test_five_megabytes_is_linear():
     assert len(result.blocks) > 1000
 
 
-@pytest.mark.parametrize("module", ["clean", "ingest", "slugs"])
+@pytest.mark.parametrize(
+    "module", ["blocks", "clean", "excerpts", "furniture", "headerlines", "markdown_body", "ingest", "slugs"]
+)
 def test_patterns_are_compiled_at_module_level(module):
-    source = (Path(clean.__file__).parent / f"{module}.py").read_text(encoding="utf-8")
+    source = (Path(furniture.__file__).parent / f"{module}.py").read_text(encoding="utf-8")
     for line in source.splitlines():
         if "re.compile(" in line:
             assert not line.startswith(" "), line  # not inside a function

@@ -1,4 +1,4 @@
-"""People, places and organisations (generator.entities) and the aliases file."""
+"""People, places and organisations (generator.entities) and the aliases file (generator.aliases)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.entities import KINDS, load_aliases, find_mentions, people_index, slugify
+from generator.aliases import load_aliases
+from generator.entities import find_mentions, people_index
+from generator.entity_forms import KINDS, slugify
 from generator.errors import ProblemsError
 from generator.records import Article, Metadata
 from generator.sentences import build_paragraph

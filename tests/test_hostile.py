@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator.clean import normalise
+from generator.blocks import normalise
 
 REPO = Path(__file__).resolve().parents[1]
 HOSTILE = REPO / "tests" / "fixtures" / "hostile"

@@ -19,7 +19,7 @@ from generator import render
 from generator.matrix import cross_link
 from generator.work import analyse_article
 from generator.themes import match_article
-from generator.entities import load_aliases
+from generator.aliases import load_aliases
 from generator.slugs import MAX_LENGTH, slugify, unique_slugs
 from tests import records_factory as rf
 from tests.markdown_render import to_html

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.entities import load_aliases
+from generator.aliases import load_aliases
 from generator.quotes import MIN_QUOTE_WORDS, find_quotes
 from generator.records import BLOCKQUOTE, Article, Metadata
 from generator.sentences import build_paragraph
