@@ -24,7 +24,7 @@ import pickle
 from functools import lru_cache
 from pathlib import Path
 
-from .ingest import sidecar_path
+from .sources import sidecar_path
 
 CACHE_FORMAT = 2  # bump when the layout of a cached record changes
 

@@ -25,7 +25,6 @@ from __future__ import annotations
 import codecs
 import hashlib
 import logging
-import os
 import re
 from dataclasses import dataclass, replace
 from dataclasses import fields as dataclass_fields
@@ -40,15 +39,10 @@ from .overrides import Overrides, load_sidecar, pins_of, split_front_matter
 from .records import BLOCKQUOTE, TEXT, Article, Metadata, Paragraph, Pin
 from .sentences import build_paragraph
 from .slugs import unique_slugs
+from .sources import SIDECAR_SUFFIX, check_seeds, discover, sidecar_path
 
 log = logging.getLogger(__name__)
 
-#: Article input suffixes (lower case).
-ARTICLE_SUFFIXES = frozenset({".txt", ".md", ".html", ".htm"})
-#: Sidecar suffix: ``foo.txt`` may have ``foo.yml``.
-SIDECAR_SUFFIX = ".yml"
-#: File names that are never articles (compared case-insensitively).
-NOT_ARTICLES = frozenset({"readme.md"})
 #: Inputs larger than this are refused (a 5 MB article is fine).
 MAX_INPUT_BYTES = 32 * 1024 * 1024
 
@@ -86,34 +80,6 @@ class Corpus:
 
     articles: tuple[Article, ...]
     skipped: tuple[Problem, ...] = ()
-
-
-def discover(seeds_dir: Path) -> list[Path]:
-    """Article inputs under ``seeds_dir``, recursively, sorted by relative POSIX path.
-
-    Skips hidden files and folders, anything whose name starts with ``_``,
-    ``README.md``, YAML files and any other suffix. Symbolic links to folders
-    are not followed.
-    """
-    seeds_dir = Path(seeds_dir)
-    found: list[tuple[str, Path]] = []
-    for root, dirs, files in os.walk(seeds_dir):
-        dirs[:] = [d for d in dirs if not d.startswith((".", "_"))]
-        rel_root = Path(root).relative_to(seeds_dir)
-        for name in files:
-            if name.startswith((".", "_")) or name.lower() in NOT_ARTICLES:
-                continue
-            if Path(name).suffix.lower() not in ARTICLE_SUFFIXES:
-                continue
-            rel = (rel_root / name).as_posix()
-            found.append((rel, Path(root) / name))
-    found.sort(key=lambda item: item[0])
-    return [path for _, path in found]
-
-
-def sidecar_path(path: Path) -> Path:
-    """The sidecar of an input: ``foo.txt`` -> ``foo.yml``."""
-    return path.with_suffix(SIDECAR_SUFFIX)
 
 
 def read_article(path: Path, seeds_dir: Path) -> Article:
@@ -196,13 +162,6 @@ def load_corpus(seeds_dir: Path, strict: bool = False) -> Corpus:
         except ProblemsError as err:
             outcomes.append(err)
     return collect(outcomes, strict)
-
-
-def check_seeds(seeds_dir: Path) -> Path:
-    seeds_dir = Path(seeds_dir)
-    if not seeds_dir.is_dir():
-        raise ProblemsError([Problem(str(seeds_dir), message="seeds folder not found")])
-    return seeds_dir
 
 
 def collect(outcomes: list[Article | ProblemsError], strict: bool = False) -> Corpus:

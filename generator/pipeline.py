@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from . import TEMPLATES, buildstate
 from .errors import Problem, ProblemsError
-from .ingest import check_seeds, discover
+from .sources import check_seeds, discover
 
 # The stages are imported where they run, not here: a build whose inputs have not
 # changed (see buildstate) then starts without compiling the analysis's regular

@@ -32,7 +32,8 @@ from . import entities, quotes, summarize, themes
 from .aliases import Aliases, load_aliases
 from .buildstate import code_fingerprint, stat_of
 from .errors import ProblemsError
-from .ingest import read_article, sidecar_path
+from .ingest import read_article
+from .sources import sidecar_path
 from .records import Article, ArticleAnalysis, Cell, Codebook, Theme
 
 log = logging.getLogger(__name__)

@@ -13,7 +13,8 @@ import pytest
 
 from generator import ingest
 from generator.errors import ProblemsError
-from generator.ingest import Corpus, UnreadableInput, discover, load_corpus, read_article
+from generator.ingest import Corpus, UnreadableInput, load_corpus, read_article
+from generator.sources import discover
 from generator.records import BLOCKQUOTE, TEXT
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
