@@ -12,7 +12,7 @@ import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -117,7 +117,6 @@ def load_inputs(settings: Settings) -> Inputs:
     batch = work.run(paths, seeds, codebook or Codebook(()), settings.aliases_file if aliases else None,
                      settings.summary_sentences, settings.cache_dir, settings.workers)
     outcomes = batch.outcomes
-    done = [o for o in outcomes if isinstance(o, work.Done)]
     try:
         corpus = collect([o.article if isinstance(o, work.Done) else o for o in outcomes], settings.strict)
     except ProblemsError as err:
@@ -128,10 +127,10 @@ def load_inputs(settings: Settings) -> Inputs:
     if problems:
         raise ProblemsError(problems)
     analyses, cells = {}, {}
-    for article, result in zip(corpus.articles, done, strict=True):
-        analyses[article.slug] = replace(result.analysis, slug=article.slug)
+    for result in batch.settle(corpus.articles):
+        analyses[result.article.slug] = result.analysis
         for cell in result.cells:
-            cells[(article.slug, cell.theme)] = replace(cell, article=article.slug)
+            cells[(result.article.slug, cell.theme)] = cell
     return Inputs(codebook, aliases, corpus, analyses, cells, batch)
 
 

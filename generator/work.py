@@ -25,7 +25,7 @@ import os
 import pickle
 import sys
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import entities, quotes, summarize, themes
@@ -45,11 +45,12 @@ PARALLEL_MIN_ARTICLES = 64
 
 @dataclass(frozen=True)
 class Done:
-    """One article's work. ``article`` and ``analysis`` carry an empty slug until assigned."""
+    """One article's work. Fresh from analysis, ``article``, ``analysis`` and ``cells`` carry an
+    empty slug; :meth:`Batch.settle` gives them the corpus's slug (and the cache keeps that)."""
 
     article: Article
     analysis: ArticleAnalysis
-    cells: tuple[Cell, ...]  # in codebook order, article slug empty
+    cells: tuple[Cell, ...]  # in codebook order
     theme_fingerprints: tuple[tuple[str, str], ...] = ()  # what the cells were computed for
 
 
@@ -194,6 +195,24 @@ class Batch:
     cache: Cache
     entries: dict[str, Done]  # what the cache holds after commit: this run's articles, by key
     stats: dict[str, tuple[tuple, str]]
+
+    def settle(self, articles: tuple[Article, ...]) -> list[Done]:
+        """The successful outcomes, in order, with the slugs of ``articles`` (the same articles,
+        slugged by :func:`generator.ingest.collect`). A record whose slug is already right is
+        returned as it is, so that a rebuild neither copies nor re-pickles it."""
+        done = [o for o in self.outcomes if isinstance(o, Done)]
+        by_record = {id(d): key for key, d in self.entries.items()}
+        settled = []
+        for record, article in zip(done, articles, strict=True):
+            if record.article.slug != article.slug:
+                slug = article.slug
+                fresh = Done(article, replace(record.analysis, slug=slug),
+                             tuple(replace(c, article=slug) for c in record.cells), record.theme_fingerprints)
+                if id(record) in by_record:
+                    self.entries[by_record[id(record)]] = fresh
+                record = fresh
+            settled.append(record)
+        return settled
 
     def commit(self) -> None:
         self.cache.save(self.stats, self.entries)

@@ -119,3 +119,16 @@ def test_the_cache_holds_exactly_the_current_articles(tmp_path):
     _, stats, blobs = pickle.loads((cache / work.Cache.PACK).read_bytes())
     assert sorted(stats) == sorted(p.name for p in seeds.iterdir() if p.suffix in (".txt", ".md", ".html"))
     assert sorted(blobs) == sorted(key for _, key in stats.values())
+
+
+def test_a_cached_article_whose_slug_changes_is_rebuilt_under_its_new_slug(tmp_path):
+    seeds = _corpus(tmp_path, copies=2)  # every title twice: the second copies get "-2" slugs
+    cache = tmp_path / "cache"
+    before = _docs(seeds, tmp_path / "docs", cache=cache)
+    assert any(name.endswith("-2.md") for name in before)
+    for first in seeds.glob("000_*"):
+        if first.suffix != ".yml":
+            first.unlink()
+    warm = _docs(seeds, tmp_path / "docs", cache=cache)
+    assert warm == _docs(seeds, tmp_path / "clean", cache=False)
+    assert not any(name.endswith("-2.md") for name in warm)
