@@ -125,23 +125,14 @@ def _cosine(a: dict[str, int], na: float, b: dict[str, int], nb: float) -> float
     return sum(c * b.get(w, 0) for w, c in a.items()) / (na * nb)
 
 
-def _graph_centrality(vectors: list[dict[str, int]]) -> list[float]:
-    """TextRank-style centrality of each sentence, scaled so the most central is 1.
-
-    Edge weight between two sentences: the dot product of their content-stem
-    counts divided by log(len a) + log(len b) (Mihalcea & Tarau 2004), then
-    weighted PageRank with damping GRAPH_DAMPING by power iteration. Dot
-    products come from an inverted index, so the cost follows the number of
-    shared words rather than the number of sentence pairs.
-    """
-    n = len(vectors)
-    if n < 2:
-        return [1.0] * n
+def dot_products(vectors: list[dict[str, int]]) -> list[dict[int, int]]:
+    """``dots[i][j]`` (i < j): the dot product of two sentences' stem counts, for the pairs
+    that share a word, from an inverted index (cost follows shared words, not pairs)."""
     postings: dict[str, list[tuple[int, int]]] = {}
     for i, v in enumerate(vectors):
         for w, c in v.items():
             postings.setdefault(w, []).append((i, c))
-    dots: list[dict[int, int]] = [{} for _ in range(n)]
+    dots: list[dict[int, int]] = [{} for _ in vectors]
     for plist in postings.values():
         if len(plist) < 2:
             continue
@@ -150,6 +141,21 @@ def _graph_centrality(vectors: list[dict[str, int]]) -> list[float]:
             row = dots[i]
             for j, cj in plist[a + 1 :]:
                 row[j] = row.get(j, 0) + ci * cj
+    return dots
+
+
+def _graph_centrality(vectors: list[dict[str, int]], dots: list[dict[int, int]] | None = None) -> list[float]:
+    """TextRank-style centrality of each sentence, scaled so the most central is 1.
+
+    Edge weight between two sentences: the dot product of their content-stem
+    counts divided by log(len a) + log(len b) (Mihalcea & Tarau 2004), then
+    weighted PageRank with damping GRAPH_DAMPING by power iteration. ``dots``:
+    :func:`dot_products` of ``vectors``, if already computed.
+    """
+    n = len(vectors)
+    if n < 2:
+        return [1.0] * n
+    dots = dots if dots is not None else dot_products(vectors)
     logs = [math.log(sum(v.values())) if v else 0.0 for v in vectors]
     rows: list[list[tuple[int, float]]] = [[] for _ in range(n)]
     for i, row in enumerate(dots):
@@ -206,7 +212,9 @@ class _Scored:
             for w, c in v.items():
                 doc[w] = doc.get(w, 0) + c
         doc_norm = _norm(doc)
-        graph = _graph_centrality(self.vectors)
+        self.dots = dot_products(self.vectors)
+        graph = _graph_centrality(self.vectors, self.dots)
+        self._selected: dict[tuple[int, frozenset[int]], list[int]] = {}
         self.features: list[tuple[float, ...]] = []
         for i, s in enumerate(self.sentences):
             v, nv = self.vectors[i], self.norms[i]
@@ -224,8 +232,23 @@ class _Scored:
         weights = (W_POSITION, FIRST_SENTENCE_BONUS, W_CENTRALITY, W_GRAPH, W_TITLE, W_LENGTH, QUOTE_PENALTY)
         self.scores = [sum(w * f for w, f in zip(weights, fs)) for fs in self.features]
 
+    def similarity(self, i: int, j: int) -> float:
+        """Cosine similarity of two sentences (exactly ``_cosine`` of their vectors: the same
+        integer dot product over the same float norms)."""
+        ni, nj = self.norms[i], self.norms[j]
+        if not ni or not nj:
+            return 0.0
+        a, b = (i, j) if i < j else (j, i)
+        return self.dots[a].get(b, 0) / (ni * nj)
+
     def select(self, k: int, exclude: frozenset[int] = frozenset()) -> list[int]:
         """Greedy MMR selection of ``k`` sentence indices (not in ``exclude``), in document order."""
+        key = (k, exclude)
+        if key not in self._selected:
+            self._selected[key] = self._select(k, exclude)
+        return list(self._selected[key])
+
+    def _select(self, k: int, exclude: frozenset[int]) -> list[int]:
         chosen: list[int] = []
         max_sim = [0.0] * len(self.sentences)
         candidates = [i for i in range(len(self.sentences)) if i not in exclude]
@@ -233,9 +256,8 @@ class _Scored:
             best = max(candidates, key=lambda i: (self.scores[i] - REDUNDANCY_WEIGHT * max_sim[i], -i))
             chosen.append(best)
             candidates.remove(best)
-            vb, nb = self.vectors[best], self.norms[best]
             for i in candidates:
-                sim = _cosine(self.vectors[i], self.norms[i], vb, nb)
+                sim = self.similarity(i, best)
                 if sim > max_sim[i]:
                     max_sim[i] = sim
         return sorted(chosen)
