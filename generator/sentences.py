@@ -76,7 +76,6 @@ _TERMINATOR_RE = re.compile(
     r"(?=\s|$)"
 )
 _OPENING = "\"'“‘«([{"
-_WORD_BEFORE_RE = re.compile(r"[^\s\"'“‘«(\[{]*$")
 _NEXT_WORD_RE = re.compile(r"\S+?(?=[\s,;:.!?…\"'”’)\]]|$)")
 _DOTTED_ACRONYM_RE = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]")
 _INITIAL_RE = re.compile(r"[A-Z]")
@@ -104,6 +103,14 @@ def _quote_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def _word_before(text: str, pos: int) -> str:
+    """The word ending at ``pos``: back to the nearest white space or opening quote/bracket."""
+    start = pos
+    while start > 0 and not (text[start - 1].isspace() or text[start - 1] in _OPENING):
+        start -= 1
+    return text[start:pos]
+
+
 def _is_boundary(text: str, m: re.Match[str], sentence_start: int, quotes: list[tuple[int, int]]) -> bool:
     """Decide whether the terminator match ``m`` ends a sentence."""
     rest = text[m.end():].lstrip()
@@ -126,12 +133,10 @@ def _is_boundary(text: str, m: re.Match[str], sentence_start: int, quotes: list[
         # "…." / "...." is an ellipsis plus a full stop; a bare ellipsis needs a capital next
         ends_with_stop = term.endswith("….") or len(term) >= 4 and term[0] == "."
         return ends_with_stop or first.isupper() or first in _OPENING
-    if close:  # `together.” He` -- the word before sits inside the quotation; usually final
-        word = _WORD_BEFORE_RE.search(text, 0, pos).group()
-        if word.lower() not in NEVER_FINAL_ABBREVIATIONS:
-            return True
-    word = _WORD_BEFORE_RE.search(text, 0, pos).group()
+    word = _word_before(text, pos)
     lower = word.lower()
+    if close and lower not in NEVER_FINAL_ABBREVIATIONS:
+        return True  # `together.” He` -- the word before sits inside the quotation; usually final
     next_word = _NEXT_WORD_RE.match(rest)
     starter = bool(next_word) and next_word.group().lstrip(_OPENING).lower() in SENTENCE_STARTERS
     if lower in NEVER_FINAL_ABBREVIATIONS:
