@@ -125,20 +125,25 @@ def _all_cues(theme: Theme) -> tuple[Cue, ...]:
 
 def theme_cell(article: Article, theme: Theme) -> Cell:
     """The matrix cell of one article on one theme."""
-    index = _index(_all_cues(theme))
-    return _cell(article, theme, [(s, index.matches(s.text)) for s in article.sentences])
+    return _cell(article, theme, _found(article, _index(_all_cues(theme))))
 
 
-def _cell(article: Article, theme: Theme, found: list[tuple[Sentence, set[Cue]]]) -> Cell:
+def _found(article: Article, index: CueIndex) -> list[tuple[Sentence, frozenset[tuple[str, bool]]]]:
+    """Per sentence, the cues found, as (text, is_regex): what makes two cues equal, hashed
+    in C (a Cue's generated __hash__ runs Python code, and every theme asks every sentence)."""
+    return [(s, frozenset((c.text, c.is_regex) for c in index.matches(s.text))) for s in article.sentences]
+
+
+def _cell(article: Article, theme: Theme, found: list[tuple[Sentence, frozenset[tuple[str, bool]]]]) -> Cell:
     """The cell, given the cues found in each sentence (a superset of this theme's is fine)."""
-    all_cues = _all_cues(theme)
+    keys = [(cue.text, cue.is_regex) for cue in _all_cues(theme)]
     evidence: list[Evidence] = []
     weights: list[float] = []
     hits: list[tuple[Sentence, set[str]]] = []
     for sentence, cues in found:
         if not cues:
             continue
-        matched = [cue.text for cue in all_cues if cue in cues]
+        matched = [key[0] for key in keys if key in cues]
         if not matched:
             continue
         hits.append((sentence, set(matched)))
@@ -170,6 +175,5 @@ def _cell(article: Article, theme: Theme, found: list[tuple[Sentence, set[Cue]]]
 
 def match_article(article: Article, codebook: Codebook) -> tuple[Cell, ...]:
     """One cell per theme, in codebook order; each sentence is scanned once for all cues."""
-    index = _index(tuple(c for theme in codebook.themes for c in _all_cues(theme)))
-    found = [(s, index.matches(s.text)) for s in article.sentences]
+    found = _found(article, _index(tuple(c for theme in codebook.themes for c in _all_cues(theme))))
     return tuple(_cell(article, theme, found) for theme in codebook.themes)
