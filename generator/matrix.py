@@ -163,11 +163,13 @@ def article_export_rows(briefing: Briefing, article: Article) -> ExportRows:
             "position": cell.position, "pinned": cell.pinned, "evidence": evidence,
         }, ensure_ascii=False))
         first = evidence[0] if evidence else {"quote": "", "anchor": ""}
-        writer.writerow([_csv_safe(v) for v in (
-            article.slug, article.meta.title, theme.id, theme.title, f"{cell.strength:.3f}",
-            cell.position or "", "true" if cell.pinned else "false", len(evidence),
-            first["quote"], first["anchor"],
-        )])
+        # Only the free-text fields can start with a formula character: ids are
+        # [a-z0-9-] starting with a letter or digit, the anchor starts "articles/".
+        writer.writerow((
+            article.slug, _csv_safe(article.meta.title), theme.id, _csv_safe(theme.title),
+            f"{cell.strength:.3f}", cell.position or "", "true" if cell.pinned else "false",
+            len(evidence), _csv_safe(first["quote"]), first["anchor"],
+        ))
     return ExportRows(",\n  ".join(records), out.getvalue())
 
 

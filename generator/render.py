@@ -93,22 +93,28 @@ def codebook_labels(briefing: Briefing) -> str:
                       for t in briefing.codebook.themes))
 
 
-# Article pages are rendered by a pool of forked processes (which inherit the
-# briefing, so nothing but page texts crosses processes) when at least this many
-# need rendering: each takes ~1 ms, a fork pool ~50 ms to start.
+# Article pages (and their rows of the matrix exports) are rendered by a pool of
+# forked processes (which inherit the briefing, so nothing but texts crosses
+# processes) when at least this many need rendering: each takes ~1 ms, a fork
+# pool ~50 ms to start.
 PARALLEL_RENDER_MIN_PAGES = 200
 _RENDER_STATE: dict[str, object] = {}
 
 
-def _render_chunk(indices: list[int]) -> list[str]:
+def _render_chunk(indices: list[int]) -> list[tuple[str, ExportRows]]:
     briefing, listed, pagefind, template = (_RENDER_STATE[k] for k in ("briefing", "listed", "pagefind", "template"))
-    return [template.render(page=article_page(briefing, briefing.articles[i], 1, listed, pagefind))  # type: ignore
-            for i in indices]
+    out = []
+    for i in indices:
+        article = briefing.articles[i]  # type: ignore[attr-defined]
+        page = article_page(briefing, article, 1, listed, pagefind)  # type: ignore[arg-type]
+        out.append((template.render(page=page), article_export_rows(briefing, article)))  # type: ignore
+    return out
 
 
 def _render_articles(briefing: Briefing, todo: list[int], listed: frozenset[str], pagefind: bool,
-                     env: jinja2.Environment) -> list[str]:
-    """The article pages at indices ``todo``, in order; in parallel when it pays (same output)."""
+                     env: jinja2.Environment) -> list[tuple[str, ExportRows]]:
+    """The article pages at indices ``todo`` with their export rows, in order; in parallel
+    when it pays (same output)."""
     _RENDER_STATE.update(briefing=briefing, listed=listed, pagefind=pagefind,
                          template=env.get_template("article.md.j2"))
     try:
@@ -118,7 +124,7 @@ def _render_articles(briefing: Briefing, todo: list[int], listed: frozenset[str]
         size = -(-len(todo) // (workers * 4))
         chunks = [todo[i:i + size] for i in range(0, len(todo), size)]
         with mp.get_context("fork").Pool(workers) as pool:
-            return [text for chunk in pool.map(_render_chunk, chunks) for text in chunk]
+            return [done for chunk in pool.map(_render_chunk, chunks) for done in chunk]
     finally:
         _RENDER_STATE.clear()
 
@@ -149,17 +155,19 @@ def render_site(briefing: Briefing, as_of: str | None, templates: Path = TEMPLAT
     page_salt = f"{salt}|{search}|{codebook_labels(briefing)}"
     keys = [article_page_key(briefing, a, listed, page_salt) if memo is not None else ""
             for a in briefing.articles]
-    texts: list[str | None] = [previous.get(k) if k else None for k in keys]
-    todo = [i for i, text in enumerate(texts) if text is None]
-    for i, text in zip(todo, _render_articles(briefing, todo, listed, pagefind, env), strict=True):
-        texts[i] = text
+    # The memo keeps, per page key, the page and its rows of the exports, which show
+    # nothing the key does not cover.
+    done: list[tuple[str, ExportRows] | None] = []
+    for key in keys:
+        text, json_cells, csv_rows = (previous.get(f"{key}{part}") for part in ("", "|json", "|csv"))
+        done.append((text, ExportRows(json_cells, csv_rows))
+                    if key and text is not None and json_cells is not None and csv_rows is not None else None)
+    todo = [i for i, d in enumerate(done) if d is None]
+    for i, rendered in zip(todo, _render_articles(briefing, todo, listed, pagefind, env), strict=True):
+        done[i] = rendered
     rows: list[ExportRows] = []
-    for article, key, text in zip(briefing.articles, keys, texts, strict=True):
+    for article, key, (text, row) in zip(briefing.articles, keys, done, strict=True):  # type: ignore[misc]
         pages[f"articles/{article.slug}.md"] = text
-        # The article's rows of the matrix exports depend on what its page key covers.
-        json_cells, csv_rows = previous.get(f"{key}|json"), previous.get(f"{key}|csv")
-        row = (ExportRows(json_cells, csv_rows) if key and json_cells is not None and csv_rows is not None
-               else article_export_rows(briefing, article))
         rows.append(row)
         if memo is not None:
             memo[key], memo[f"{key}|json"], memo[f"{key}|csv"] = text, row.json_cells, row.csv_rows
