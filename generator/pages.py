@@ -37,6 +37,9 @@ MATRIX_ROWS_PER_PAGE = 250  # per page of a theme's full matrix listing
 ENTITY_MAX_ROWS_PER_KIND = 200  # most-mentioned first
 ENTITY_MAX_ARTICLES = 12  # articles listed per entity
 PRINT_MAX_ARTICLES = 60  # newest first
+# Sources named per position in a verdict line (home, theme and print pages), in
+# article order; then "and N more" links to the theme's full listing.
+STANCE_MAX_SOURCES = 5
 # Full-text search: Material's lunr index is downloaded whole by the browser
 # (12.6 MB at 3,000 articles; pages freeze past ~10 MB). From this many articles
 # on, "auto" switches article text to Pagefind, whose sharded index loads only
@@ -377,6 +380,21 @@ def article_page(briefing: Briefing, article: Article, depth: int = 1,
     )
 
 
+def _stance(briefing: Briefing, view: ThemeView, titles: dict[str, str], depth: int) -> tuple[tuple[str, tuple[Md, ...]], ...]:
+    """Per position taken on the theme: its label and links to the sources that take it
+    (the first :data:`STANCE_MAX_SOURCES`, then a link to the full listing)."""
+    theme = view.theme
+    listing = Md(f"{'../' * depth}matrix/{theme.id}/index.md")
+    out = []
+    for pid, slugs in view.positions:
+        position = theme.position(pid)
+        links = [md_link(titles[s], _article_href(s, None, depth)) for s in slugs[:STANCE_MAX_SOURCES]]
+        if len(slugs) > STANCE_MAX_SOURCES:
+            links.append(md_link(f"and {len(slugs) - STANCE_MAX_SOURCES} more", listing))
+        out.append((position.label if position else pid, tuple(links)))
+    return tuple(out)
+
+
 def theme_page(briefing: Briefing, view: ThemeView, depth: int = 1, pagefind: bool = False) -> ThemePage:
     theme = view.theme
     titles = {a.slug: a.meta.title for a in briefing.articles}
@@ -397,11 +415,7 @@ def theme_page(briefing: Briefing, view: ThemeView, depth: int = 1, pagefind: bo
         hidden=max(0, len(view.cells) - THEME_PAGE_MAX_SOURCES), cues=tuple(c.text for c in theme.cues),
         positions=tuple((p.label, p.description or "") for p in theme.positions),
         verdict=view.verdict,
-        stance=tuple(
-            ((theme.position(pid).label if theme.position(pid) else pid),
-             tuple(md_link(titles[s], _article_href(s, None, depth)) for s in slugs))
-            for pid, slugs in view.positions
-        ),
+        stance=_stance(briefing, view, titles, depth),
         sources=sources,
         silent=tuple(md_link(a.meta.title, _article_href(a.slug, None, depth))
                      for a in [a for a in briefing.articles if a.slug not in addressed][:THEME_PAGE_MAX_SOURCES]),
@@ -483,11 +497,7 @@ def home_page(briefing: Briefing, as_of: str | None, pagefind: bool = False) -> 
         ThemeRow(
             link=md_link(v.theme.title, _theme_href(v.theme.id, 0)), verdict=v.verdict,
             description=v.theme.description,
-            positions=tuple(
-                ((v.theme.position(pid).label if v.theme.position(pid) else pid),
-                 tuple(md_link(titles[s], _article_href(s, None, 0)) for s in slugs))
-                for pid, slugs in v.positions
-            ),
+            positions=_stance(briefing, v, titles, 0),
             addressed_by=len(v.cells),
         )
         for v in briefing.themes
