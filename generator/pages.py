@@ -246,6 +246,7 @@ class IndexPage:
     entities: tuple[EntityRow, ...] = ()
     pages: tuple[Md, ...] = ()  # links to every page of a paginated index
     note: str = ""  # e.g. how a bounded list was cut
+    searchable: bool = True  # False: left out of Material's search index (pages 2+ of a listing)
 
 
 # ---- helpers -----------------------------------------------------------------------
@@ -547,5 +548,8 @@ def article_index_pages(briefing: Briefing) -> dict[str, IndexPage]:
         out[name(start // ARTICLES_PER_PAGE + 1)] = IndexPage(rows=tuple(
             (md_link(a.meta.title, _article_href(a.slug)), a.meta.outlet or NOT_STATED,
              a.meta.author or NOT_STATED, a.meta.date or NOT_STATED, _minutes(a.word_count))
-            for a in ordered[start:start + ARTICLES_PER_PAGE]), pages=links)
+            for a in ordered[start:start + ARTICLES_PER_PAGE]), pages=links,
+            # Later pages only list titles again: kept out of the search index, which
+            # would otherwise grow with the corpus (each article page is indexed itself).
+            searchable=start == 0)
     return out

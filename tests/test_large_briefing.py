@@ -67,6 +67,10 @@ def test_listings_are_paginated(builds):
     for path, text in listings.items():
         limit = pages.ARTICLES_PER_PAGE if not path.startswith("matrix/") else pages.MATRIX_ROWS_PER_PAGE
         assert _table_rows(text) <= limit, path
+        # Only the first page of a listing goes into Material's search index (which every
+        # reader downloads whole); the others would make it grow with the corpus.
+        excluded = text.startswith("---\n") and "\nsearch:\n  exclude: true" in text.split("\n---\n", 1)[0]
+        assert excluded == (path != "articles/index.md"), path
 
 
 def test_verdict_lines_name_a_few_sources_then_link_the_full_listing(builds):

@@ -18,8 +18,8 @@ TEMPLATES = {
     "search.md.j2": (pages.SearchPage, set()),
     "matrix_theme.md.j2": (pages.MatrixThemePage, set()),
     "articles.md.j2": (pages.IndexPage, {"entities", "note"}),
-    "themes.md.j2": (pages.IndexPage, {"entities", "pages", "note"}),
-    "entities.md.j2": (pages.IndexPage, {"rows", "pages"}),
+    "themes.md.j2": (pages.IndexPage, {"entities", "pages", "note", "searchable"}),
+    "entities.md.j2": (pages.IndexPage, {"rows", "pages", "searchable"}),
 }
 
 
