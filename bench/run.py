@@ -348,6 +348,77 @@ def search_payload(site: Path) -> dict:
     }
 
 
+SEARCH_QUERY = "economic growth"  # a cue of bench/codebook.yml: it occurs in many BBC articles
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's package; the bench never downloads a browser
+
+
+def browser_search(site: Path, query: str = SEARCH_QUERY) -> dict:
+    """Search the built site in headless Chromium and count what the browser downloaded.
+
+    Serves ``site`` over HTTP (no compression, so body bytes are transfer bytes), opens
+    the page a reader searches from (the Search page with Pagefind, else the home page
+    with Material's search box), types ``query`` and waits for the first result. The
+    bytes are every response from opening that page to the first result shown: the
+    page and its assets as well as the search index. Returns ``{"error": ...}`` when
+    Playwright or Chromium is missing or the search shows no result.
+    """
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        return {"error": "playwright is not installed (it comes with the test extras)"}
+    if not CHROMIUM.exists():
+        return {"error": f"no {CHROMIUM} (apt-get install chromium)"}
+    import functools
+    import http.server
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    pagefind = (site / "pagefind").is_dir()
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+            page = browser.new_page()
+            responses: list = []
+            page.on("response", lambda response: responses.append(response))
+            t0 = time.perf_counter()
+            if pagefind:
+                page.goto(url + "search/")
+                page.locator("#briefing-search input").fill(query)
+                first = page.locator(".pagefind-ui__result-link").first
+            else:
+                page.goto(url)
+                page.locator("input.md-search__input").click()
+                page.locator("input.md-search__input").fill(query)
+                first = page.locator(".md-search-result__item > a.md-search-result__link").first
+            first.wait_for(state="visible", timeout=60_000)
+            seconds = time.perf_counter() - t0
+            sizes = []
+            for response in list(responses):
+                try:
+                    sizes.append((response.url, len(response.body())))
+                except Exception:  # a redirect or an aborted request has no body
+                    pass
+            browser.close()
+    except Exception as err:  # the figure is optional; say why it is missing
+        return {"error": f"{type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}"}
+    finally:
+        server.shutdown()
+    searchy = ("/pagefind/", "/search/search_index.json", "/workers/search")
+    return {
+        "engine": "pagefind" if pagefind else "lunr",
+        "query": query,
+        "seconds": seconds,
+        "bytes": sum(n for _, n in sizes),
+        "search_bytes": sum(n for u, n in sizes if any(k in u for k in searchy)),
+        "requests": len(sizes),
+    }
+
+
 # --------------------------------------------------------------------------- one size
 
 PHASES = ("full", "article", "theme", "nothing")
@@ -371,6 +442,7 @@ class SizeResult:
     largest_page: tuple = ("", 0)
     largest_file: tuple = ("", 0)
     search: dict = field(default_factory=dict)
+    browser: dict = field(default_factory=dict)  # browser_search() on the built site
     theme_edit: str = ""
     error: str = ""
 
@@ -491,7 +563,8 @@ def bench_size(n: int, bases: list[Base], work: Path, codebook: Path, repeat: in
     res.largest_page = largest(site, ".html")
     res.largest_file = largest(site, None)
     res.search = search_payload(site)
-    say(f"N={n}: mkdocs build {res.mk:.1f}s wall")
+    say(f"N={n}: mkdocs build {res.mk:.1f}s wall; searching it in Chromium")
+    res.browser = browser_search(site)
     res.code_changed = code_fingerprint() != code_before
     if res.code_changed:
         say(f"N={n}: WARNING: generator code, templates or mkdocs.yml changed during this measurement")
@@ -583,6 +656,13 @@ def table(results: list[SizeResult]) -> str:
     row("largest page (.html)", lambda r: human(r.largest_page[1]))
     row("search payload before 1st result", lambda r: human(r.search["bytes"]))
     row("    same, gzip-compressed", lambda r: human(r.search["gzip"]))
+
+    def in_browser(r: SizeResult) -> str:
+        b = r.browser
+        return "n/a" if not b or "error" in b else f"{human(b['bytes'])} in {b['seconds']:.1f}s"
+    row(f"Chromium: all bytes to 1st result ({SEARCH_QUERY!r})", in_browser)
+    row("    of which search (index, UI, worker)",
+        lambda r: human(r.browser["search_bytes"]) if r.browser and "error" not in r.browser else "n/a")
     row("mkdocs warnings", lambda r: f"{r.mkdocs_warnings:,}")
     rows.append("")
     for r in ok:
@@ -647,9 +727,17 @@ def verdict(results: list[SizeResult]) -> tuple[list[str], dict]:
         line("rss_3000", tree <= RSS_MAX_MB,
              f"peak memory of generate at 3,000 <= {RSS_MAX_MB} MB: {tree:.0f} MB for the process tree "
              f"(largest single process {rss:.0f} MB)")
-        s = b.search["bytes"]
-        line("search_3000", s <= SEARCH_MAX_BYTES,
-             f"search payload at 3,000 <= 1.5 MB: {human(s)} ({human(b.search['gzip'])} gzipped)")
+        seen = b.browser if b.browser and "error" not in b.browser else None
+        if seen:  # what Chromium actually downloaded, page and assets included
+            line("search_3000", seen["bytes"] <= SEARCH_MAX_BYTES,
+                 f"search at 3,000 works in Chromium; downloaded before the first result <= 1.5 MB: "
+                 f"{human(seen['bytes'])} ({human(seen['search_bytes'])} of it search), {seen['seconds']:.1f}s")
+        else:
+            s = b.search["bytes"]
+            why = (b.browser or {}).get("error", "not run")
+            line("search_3000", s <= SEARCH_MAX_BYTES,
+                 f"search payload at 3,000 <= 1.5 MB: {human(s)} ({human(b.search['gzip'])} gzipped), "
+                 f"estimated from the files (Chromium check: {why})")
     else:
         line("rss_3000", None, "peak RSS of generate at 3,000: not measured")
         line("search_3000", None, "search payload at 3,000: not measured")
