@@ -24,7 +24,7 @@ import pickle
 from functools import lru_cache
 from pathlib import Path
 
-from .sources import sidecar_path
+from .sources import Survey
 
 CACHE_FORMAT = 2  # bump when the layout of a cached record changes
 
@@ -40,15 +40,7 @@ def code_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def stat_of(path: Path) -> tuple:
-    """Size and modification time of an input and of its sidecar (-1 when it has none)."""
-    side = sidecar_path(path)
-    s = path.stat()
-    t = side.stat() if side.is_file() else None
-    return (s.st_size, s.st_mtime_ns, t.st_size if t else -1, t.st_mtime_ns if t else -1)
-
-
-def inputs_stamp(paths: list[Path], seeds: Path, files: list[Path | None], settings_repr: str) -> str:
+def inputs_stamp(survey: Survey, files: list[Path | None], settings_repr: str) -> str:
     """A fingerprint of everything a build reads, from file metadata (no file is read but small ones).
 
     ``files``: the codebook, aliases file and templates, hashed by content; articles and
@@ -59,11 +51,8 @@ def inputs_stamp(paths: list[Path], seeds: Path, files: list[Path | None], setti
     for path in files:
         if path is not None and path.is_file():
             digest.update(str(path).encode() + b"\0" + path.read_bytes())
-    for path in paths:
-        try:
-            digest.update(f"{path.relative_to(seeds).as_posix()}|{stat_of(path)}".encode())
-        except OSError:
-            digest.update(f"{path}|missing".encode())
+    for rel, stat in zip(survey.rels, survey.stats, strict=True):
+        digest.update(f"{rel}|{stat if stat is not None else 'missing'}".encode())
     return digest.hexdigest()
 
 

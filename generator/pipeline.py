@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from . import TEMPLATES, buildstate
 from .errors import Problem, ProblemsError
-from .sources import check_seeds, discover
+from .sources import Survey, check_seeds, survey
 
 # The stages are imported where they run, not here: a build whose inputs have not
 # changed (see buildstate) then starts without compiling the analysis's regular
@@ -89,8 +89,9 @@ class Result:
     search: str  # "lunr" or "pagefind"
 
 
-def load_inputs(settings: Settings) -> Inputs:
-    """Read, validate and analyse everything; raise with every problem at once, before any writing."""
+def load_inputs(settings: Settings, found: Survey | None = None) -> Inputs:
+    """Read, validate and analyse everything; raise with every problem at once, before any writing.
+    ``found``: the seeds folder's inputs, if :func:`generate` has surveyed them already."""
     from . import work
     from .aliases import load_aliases
     from .codebook import load_codebook
@@ -108,13 +109,12 @@ def load_inputs(settings: Settings) -> Inputs:
     except ProblemsError as err:
         problems += err.problems
     try:
-        seeds = check_seeds(settings.seeds)
+        found = found or survey(check_seeds(settings.seeds))
     except ProblemsError as err:
         raise ProblemsError(problems + list(err.problems)) from None
-    paths = discover(seeds)
     # Per-article work runs even if the codebook is broken (with an empty one), so
     # that sidecar and article problems are reported in the same run.
-    batch = work.run(paths, seeds, codebook or Codebook(()), settings.aliases_file if aliases else None,
+    batch = work.run(found, codebook or Codebook(()), settings.aliases_file if aliases else None,
                      settings.summary_sentences, settings.cache_dir, settings.workers)
     outcomes = batch.outcomes
     try:
@@ -176,10 +176,10 @@ def analyse(settings: Settings) -> tuple[Briefing, tuple[Problem, ...]]:
     return briefing, inputs.corpus.skipped
 
 
-def _analyse(settings: Settings) -> tuple[Briefing, Inputs]:
+def _analyse(settings: Settings, found: Survey | None = None) -> tuple[Briefing, Inputs]:
     from .matrix import cross_link
 
-    inputs = load_inputs(settings)
+    inputs = load_inputs(settings, found)
     articles = inputs.corpus.articles
     log.info("read %d articles and %d themes", len(articles), len(inputs.codebook.themes))
     return cross_link(articles, inputs.analyses, inputs.codebook, inputs.cells), inputs
@@ -192,7 +192,11 @@ def generate(settings: Settings, write: bool = True) -> Result:
 
 
 def _generate(settings: Settings, write: bool) -> Result:
-    stamp = _stamp(settings) if write else ""
+    try:
+        found: Survey | None = survey(check_seeds(settings.seeds))
+    except ProblemsError:
+        found = None  # load_inputs reports it
+    stamp = _stamp(settings, found) if write and found else ""
     if write and (previous := buildstate.stamp_matches(settings.cache_dir, stamp, settings.docs)) is not None:
         log.info("nothing changed since the last build; docs/ is up to date")
         return previous  # type: ignore[return-value]
@@ -200,7 +204,7 @@ def _generate(settings: Settings, write: bool) -> Result:
     from .render import render_site
     from .site import write_docs
 
-    briefing, inputs = _analyse(settings)
+    briefing, inputs = _analyse(settings, found)
     skipped = inputs.corpus.skipped
     day = as_of(briefing.articles)
     search = search_mode(settings.search, len(briefing.articles))
@@ -219,11 +223,7 @@ def _generate(settings: Settings, write: bool) -> Result:
     return result
 
 
-def _stamp(settings: Settings) -> str:
-    try:
-        paths = discover(check_seeds(settings.seeds))
-    except ProblemsError:
-        return ""  # load_inputs reports it
+def _stamp(settings: Settings, found: Survey) -> str:
     templates = sorted(p for p in Path(settings.templates).rglob("*") if p.is_file())
     knobs = f"{settings.summary_sentences}|{settings.strict}|{settings.search}|{Path(settings.docs).resolve()}"
-    return buildstate.inputs_stamp(paths, settings.seeds, [settings.themes, settings.aliases_file, *templates], knobs)
+    return buildstate.inputs_stamp(found, [settings.themes, settings.aliases_file, *templates], knobs)

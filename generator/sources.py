@@ -8,6 +8,7 @@ anything needs to be read at all.
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import Problem, ProblemsError
@@ -36,19 +37,53 @@ def discover(seeds_dir: Path) -> list[Path]:
     are not followed.
     """
     seeds_dir = Path(seeds_dir)
-    found: list[tuple[str, Path]] = []
-    for root, dirs, files in os.walk(seeds_dir):
+    top = str(seeds_dir)
+    found: list[tuple[str, str]] = []
+    for root, dirs, files in os.walk(top):
         dirs[:] = [d for d in dirs if not d.startswith((".", "_"))]
-        rel_root = Path(root).relative_to(seeds_dir)
+        rel_root = os.path.relpath(root, top).replace(os.sep, "/")
+        prefix = "" if rel_root == "." else rel_root + "/"
         for name in files:
             if name.startswith((".", "_")) or name.lower() in NOT_ARTICLES:
                 continue
-            if Path(name).suffix.lower() not in ARTICLE_SUFFIXES:
+            if os.path.splitext(name)[1].lower() not in ARTICLE_SUFFIXES:
                 continue
-            rel = (rel_root / name).as_posix()
-            found.append((rel, Path(root) / name))
+            found.append((prefix + name, os.path.join(root, name)))
     found.sort(key=lambda item: item[0])
-    return [path for _, path in found]
+    return [Path(path) for _, path in found]
+
+
+@dataclass(frozen=True)
+class Survey:
+    """The inputs of a seeds folder and their :func:`stat_of` (``None``: could not stat)."""
+
+    seeds: Path
+    paths: tuple[Path, ...]
+    rels: tuple[str, ...]  # POSIX paths relative to ``seeds``
+    stats: tuple[tuple | None, ...]
+
+
+def survey(seeds_dir: Path) -> Survey:
+    """List and stat every input once (the nothing-changed check and the cache both use it)."""
+    paths = discover(seeds_dir)
+    rels, stats = [], []
+    for path in paths:
+        rels.append(path.relative_to(seeds_dir).as_posix())
+        try:
+            stats.append(stat_of(path))
+        except OSError:
+            stats.append(None)
+    return Survey(Path(seeds_dir), tuple(paths), tuple(rels), tuple(stats))
+
+
+def stat_of(path: Path) -> tuple:
+    """Size and modification time of an input and of its sidecar (-1 when it has none)."""
+    s = os.stat(path)
+    try:
+        t = os.stat(sidecar_path(path))
+    except FileNotFoundError:
+        return (s.st_size, s.st_mtime_ns, -1, -1)
+    return (s.st_size, s.st_mtime_ns, t.st_size, t.st_mtime_ns)
 
 
 def sidecar_path(path: Path) -> Path:

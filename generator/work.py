@@ -30,10 +30,10 @@ from pathlib import Path
 
 from . import entities, quotes, summarize, themes
 from .aliases import Aliases, load_aliases
-from .buildstate import code_fingerprint, stat_of
+from .buildstate import code_fingerprint
 from .errors import ProblemsError
 from .ingest import read_article
-from .sources import sidecar_path
+from .sources import Survey, sidecar_path
 from .records import Article, ArticleAnalysis, Cell, Codebook, Theme
 
 log = logging.getLogger(__name__)
@@ -218,9 +218,10 @@ class Batch:
         self.cache.save(self.stats, self.entries)
 
 
-def run(paths: list[Path], seeds: Path, codebook: Codebook, aliases_file: Path | None, k: int,
+def run(survey: Survey, codebook: Codebook, aliases_file: Path | None, k: int,
         cache_dir: Path | None, workers: int | None = None) -> Batch:
-    """Every article's :class:`Done` (or its problem), in the order of ``paths``."""
+    """Every article's :class:`Done` (or its problem), in the order of ``survey.paths``."""
+    paths, seeds = survey.paths, survey.seeds
     aliases_bytes = aliases_file.read_bytes() if aliases_file else b""
     settings_key = f"{code_fingerprint()}|{hashlib.sha256(aliases_bytes).hexdigest()}|k={k}"
     cache = Cache(cache_dir, settings_key)
@@ -229,10 +230,10 @@ def run(paths: list[Path], seeds: Path, codebook: Codebook, aliases_file: Path |
     keys: list[str | None] = [None] * len(paths)
     stats: dict[str, tuple[tuple, str]] = {}
     todo: list[int] = []
-    for i, path in enumerate(paths):
-        rel = path.relative_to(seeds).as_posix()
+    for i, (path, rel, stat) in enumerate(zip(paths, survey.rels, survey.stats, strict=True)):
         try:
-            stat = stat_of(path)
+            if stat is None:
+                raise OSError(f"cannot stat {path}")
             key = cache.key_for_stat(rel, stat) or _content_key(path, rel, settings_key)
         except OSError:
             todo.append(i)  # read_article reports the problem
