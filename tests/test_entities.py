@@ -217,3 +217,11 @@ def test_speed_of_a_thousand_word_article():
     per_article = (time.perf_counter() - start) / runs
     # Budget ~2 ms; generous bound so a loaded CI machine does not flake.
     assert per_article < 0.025
+
+
+def test_the_fast_parse_of_the_shipped_gazetteer_reads_what_the_strict_one_reads():
+    from generator.aliases import GAZETTEER_NAME, GAZETTEER_PATH, shipped_gazetteer_data
+    from generator.yamlsafe import load_yaml
+
+    text = GAZETTEER_PATH.read_text(encoding="utf-8")
+    assert shipped_gazetteer_data(text) == load_yaml(text, GAZETTEER_NAME).data
