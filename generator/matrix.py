@@ -12,6 +12,7 @@ import io
 import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from functools import cached_property
 
 from .records import Article, ArticleAnalysis, Cell, Codebook, Mention, Theme
 
@@ -66,6 +67,16 @@ class Briefing:
 
     def cell(self, slug: str, theme_id: str) -> Cell:
         return self.cells[(slug, theme_id)]
+
+    @cached_property
+    def titles(self) -> dict[str, str]:
+        """Article slug -> title (read-only by convention; computed once)."""
+        return {a.slug: a.meta.title for a in self.articles}
+
+    @cached_property
+    def addressed_count(self) -> int:
+        """How many article x theme cells are addressed."""
+        return sum(1 for c in self.cells.values() if c.addressed)
 
     def article(self, slug: str) -> Article:
         return next(a for a in self.articles if a.slug == slug)

@@ -398,7 +398,7 @@ def _stance(briefing: Briefing, view: ThemeView, titles: dict[str, str], depth: 
 
 def theme_page(briefing: Briefing, view: ThemeView, depth: int = 1, pagefind: bool = False) -> ThemePage:
     theme = view.theme
-    titles = {a.slug: a.meta.title for a in briefing.articles}
+    titles = briefing.titles
     strongest = _strongest(view.cells)
     sources = tuple(
         SourceOnTheme(
@@ -446,7 +446,7 @@ def matrix_page(briefing: Briefing) -> MatrixPage:
         (theme_links[i], tuple(_matrix_cell(briefing, briefing.cell(a.slug, t.id), 0) for a in articles))
         for i, t in enumerate(themes)
     ) if wide else ()
-    titles = {a.slug: a.meta.title for a in articles}
+    titles = briefing.titles
     views = {v.theme.id: v for v in briefing.themes}
     per_theme = tuple(
         (theme_links[i], tuple(
@@ -462,7 +462,7 @@ def matrix_page(briefing: Briefing) -> MatrixPage:
 def matrix_theme_pages(briefing: Briefing, view: ThemeView) -> dict[str, MatrixThemePage]:
     """The full listing of one theme's cells, strongest first, paginated (pages under matrix/<id>/)."""
     cells = _strongest(view.cells)
-    titles = {a.slug: a.meta.title for a in briefing.articles}
+    titles = briefing.titles
     name = lambda n: "index.md" if n == 1 else f"{n}.md"  # noqa: E731
     links = _pages(len(cells), MATRIX_ROWS_PER_PAGE, lambda n: Md(name(n)))
     out = {}
@@ -478,7 +478,7 @@ def matrix_theme_pages(briefing: Briefing, view: ThemeView) -> dict[str, MatrixT
 
 
 def _heatmap_alt(briefing: Briefing) -> str:
-    covered = sum(1 for c in briefing.cells.values() if c.addressed)
+    covered = briefing.addressed_count
     return (f"Coverage heatmap: {len(briefing.codebook.themes)} themes by {len(briefing.articles)} articles; "
             f"{covered} of {len(briefing.cells)} cells addressed; the comparison matrix gives every value.")
 
@@ -493,7 +493,7 @@ def home_page(briefing: Briefing, as_of: str | None, pagefind: bool = False) -> 
         )
         for a in _newest_first(briefing.articles)[:HOME_MAX_SOURCES]
     )
-    titles = {a.slug: a.meta.title for a in briefing.articles}
+    titles = briefing.titles
     themes = tuple(
         ThemeRow(
             link=md_link(v.theme.title, _theme_href(v.theme.id, 0)), verdict=v.verdict,
@@ -520,7 +520,7 @@ def listed_entities(briefing: Briefing) -> tuple[EntityView, ...]:
 
 
 def entities_page(briefing: Briefing, shown: tuple[EntityView, ...]) -> IndexPage:
-    titles = {a.slug: a.meta.title for a in briefing.articles}
+    titles = briefing.titles
     rows = tuple(
         EntityRow(
             link=Md(f'<span id="{html_escape(e.entity_id)}"></span>' + md_escape(e.name)), kind=e.kind,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 from dataclasses import dataclass, field
+from functools import cached_property
 
 # Paragraph kinds.
 TEXT = "text"
@@ -101,11 +102,14 @@ class Article:
         """(theme id, position id) pairs pinned by the editor."""
         return tuple((p.theme, p.position) for p in self.pins)
 
-    @property
+    # Computed once per record (every stage asks): cached_property stores into the
+    # instance __dict__, which a frozen dataclass allows; fields, equality and repr
+    # are unchanged.
+    @cached_property
     def sentences(self) -> tuple[Sentence, ...]:
         return tuple(s for p in self.paragraphs for s in p.sentences)
 
-    @property
+    @cached_property
     def word_count(self) -> int:
         return sum(len(p.text.split()) for p in self.paragraphs)
 
