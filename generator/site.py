@@ -20,7 +20,7 @@ import logging
 import os
 import tempfile
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 log = logging.getLogger(__name__)
 
@@ -45,17 +45,16 @@ def _target(docs: Path, rel: str, resolved: dict[Path, Path] | None = None) -> P
     (through symlinks) outside ``docs``. ``resolved``: a memo of resolved folders, so that
     a thousand pages in one folder cost one ``resolve``. The file itself may be a symlink:
     writing replaces the link, never what it points to."""
-    pure = PurePosixPath(rel)
-    if pure.is_absolute() or not pure.parts or any(p in ("..", "") for p in pure.parts) or "\\" in rel:
+    parts = rel.split("/")
+    if rel.startswith("/") or "\\" in rel or any(p in ("", ".", "..") for p in parts) or "\0" in rel:
         raise UnsafePathError(f"refusing to write outside {docs}: {rel!r}")
-    target = docs.joinpath(*pure.parts)
     memo = resolved if resolved is not None else {}
     root = memo.get(docs) or memo.setdefault(docs, docs.resolve())
-    folder = target.parent
+    folder = docs.joinpath(*parts[:-1]) if len(parts) > 1 else docs
     real = memo.get(folder) or memo.setdefault(folder, folder.resolve())
     if real != root and root not in real.parents:
         raise UnsafePathError(f"refusing to write outside {docs}: {rel!r}")
-    return target
+    return folder / parts[-1]
 
 
 def read_manifest(docs: Path) -> set[str]:
