@@ -208,13 +208,15 @@ def _generate(settings: Settings, write: bool) -> Result:
     skipped = inputs.corpus.skipped
     day = as_of(briefing.articles)
     search = search_mode(settings.search, len(briefing.articles))
-    memo = buildstate.load_pages(settings.cache_dir)
+    shelf = buildstate.page_shelf(settings.cache_dir)
+    memo = shelf.as_dict() if shelf is not None else None
     salt = buildstate.render_salt(settings.templates, settings.aliases_file, settings.summary_sentences)
     files = render_site(briefing, day, settings.templates, search, memo, salt, settings.cache_dir)
     report = write_docs(settings.docs, files) if write else None
     if report:
         inputs.batch.commit()
-        buildstate.save_pages(settings.cache_dir, memo)
+        if shelf is not None and memo is not None:
+            shelf.save(memo)
     result = Result(day, report, skipped, len(briefing.articles), search)
     if report:
         log.info("docs/: %d written, %d unchanged, %d removed",

@@ -3,7 +3,7 @@
 The expensive part of a build is per article and independent of the other
 articles, so it is done here, once per article content:
 
-* **Cache.** Results are stored in ``docs/.briefing-cache/articles.pickle``
+* **Cache.** Results are stored in ``docs/.briefing-cache/articles/``
   (a dot folder, skipped by MkDocs), keyed by the SHA-256 of the article's bytes and sidecar, the generator's own
   source code (so a new version recomputes everything), the aliases file and
   the summary length. Theme cells are keyed by that article key plus a
@@ -30,7 +30,7 @@ from pathlib import Path
 
 from . import entities, quotes, summarize, themes
 from .aliases import Aliases, load_aliases
-from .buildstate import code_fingerprint
+from .buildstate import Shelf, code_fingerprint
 from .errors import ProblemsError
 from .ingest import read_article
 from .sources import Survey, sidecar_path
@@ -108,30 +108,31 @@ def _progress(results, total: int) -> list:
 # ---- the cache -----------------------------------------------------------------------------
 
 class Cache:
-    """Every cached :class:`Done` in one pickle ("pack"), with the stat index. See module doc.
+    """Cached :class:`Done` records by key, in a :class:`~generator.buildstate.Shelf`
+    (``articles/``), plus the stat index (``stat-index.pickle``). See module doc.
 
-    One file rather than one per article: loading 1,000 records from one pickle
-    takes a fifth of the time of 1,000 small files, and a build keeps exactly the
-    records of the articles it read, so the cache never outgrows the corpus. Each
-    record is kept as two pickles, the article with its analysis and its theme
-    cells, so that a build re-pickles only what it recomputed (a theme edit: cells).
+    Each record is kept as two pickles, the article with its analysis and its
+    theme cells, so that a build re-pickles only what it recomputed (a theme
+    edit: cells), and the shelf rewrites only the shards that changed. A build
+    keeps exactly the records of the articles it read, so the cache never
+    outgrows the corpus.
     """
 
-    PACK = "articles.pickle"
+    STATS = "stat-index.pickle"
     _ERRORS = (OSError, pickle.PickleError, EOFError, ValueError, TypeError, AttributeError, ImportError)
 
     def __init__(self, folder: Path | None, settings_key: str):
         self.folder = folder
         self.settings_key = settings_key
         self.stats: dict[str, tuple[tuple, str]] = {}
-        self.blobs: dict[str, tuple[bytes, bytes]] = {}  # key -> (article + analysis, cells)
+        self.shelf = Shelf(folder / "articles", settings_key) if folder is not None else None
         self._loaded: dict[str, Done] = {}
         if folder is not None:
             try:
-                with open(folder / self.PACK, "rb") as handle:
-                    saved_key, stats, blobs = pickle.load(handle)
+                with open(folder / self.STATS, "rb") as handle:
+                    saved_key, stats = pickle.load(handle)
                 if saved_key == settings_key:  # keys were computed under the same settings
-                    self.stats, self.blobs = stats, blobs
+                    self.stats = stats
             except self._ERRORS:
                 pass
 
@@ -139,37 +140,41 @@ class Cache:
         known = self.stats.get(rel)
         return known[1] if known and known[0] == stat else None
 
+    def _blobs(self, key: str) -> tuple[bytes, bytes] | None:
+        blobs = self.shelf.get(key) if self.shelf is not None else None
+        return blobs if isinstance(blobs, tuple) and len(blobs) == 2 else None  # type: ignore[return-value]
+
     def load(self, key: str) -> Done | None:
-        if key not in self.blobs:
+        blobs = self._blobs(key)
+        if blobs is None:
             return None
-        main, cells = self.blobs[key]
         try:
-            done = Done(*pickle.loads(main), *pickle.loads(cells))
+            done = Done(*pickle.loads(blobs[0]), *pickle.loads(blobs[1]))
         except self._ERRORS:
             return None
         self._loaded[key] = done
         return done
 
     def save(self, stats: dict[str, tuple[tuple, str]], entries: dict[str, Done]) -> None:
-        """Make the pack hold exactly ``entries`` (atomically); no-op without a folder or a change."""
-        if self.folder is None:
+        """Make the cache hold exactly ``entries`` (atomically per file); no-op without a folder."""
+        if self.folder is None or self.shelf is None:
             return
-        blobs = {}
+        blobs: dict[str, object] = {}
         for key, done in entries.items():
-            loaded = self._loaded.get(key)
-            if loaded is done:
-                blobs[key] = self.blobs[key]
+            loaded, old = self._loaded.get(key), self._blobs(key)
+            if loaded is done and old is not None:
+                blobs[key] = old
                 continue
-            main = (self.blobs[key][0] if loaded is not None and loaded.article is done.article
+            main = (old[0] if old is not None and loaded is not None and loaded.article is done.article
                     else _pickled((done.article, done.analysis)))
             blobs[key] = (main, _pickled((done.cells, done.theme_fingerprints)))
-        if stats == self.stats and blobs == self.blobs:
-            return
-        self.folder.mkdir(parents=True, exist_ok=True)
-        tmp = self.folder / f"{self.PACK}.tmp{os.getpid()}"
-        with open(tmp, "wb") as handle:
-            pickle.dump((self.settings_key, stats, blobs), handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, self.folder / self.PACK)
+        self.shelf.save(blobs)
+        if stats != self.stats:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            tmp = self.folder / f"{self.STATS}.tmp{os.getpid()}"
+            with open(tmp, "wb") as handle:
+                pickle.dump((self.settings_key, stats), handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, self.folder / self.STATS)
 
 
 def _pickled(value: object) -> bytes:

@@ -99,9 +99,11 @@ def test_a_damaged_or_foreign_cache_is_ignored_and_rebuilt(tmp_path):
     cache = tmp_path / "cache"
     clean = _docs(seeds, tmp_path / "clean", cache=False)
     _docs(seeds, tmp_path / "docs", cache=cache)
-    pack = cache / work.Cache.PACK
-    for damage in (b"", b"not a pickle", pack.read_bytes()[: pack.stat().st_size // 2]):
-        pack.write_bytes(damage)
+    damaged = sorted((cache / "articles").glob("*.pickle")) + sorted((cache / "pages").glob("*.pickle"))
+    assert damaged
+    for damage in (b"", b"not a pickle", None):
+        for shard in damaged:
+            shard.write_bytes(damage if damage is not None else shard.read_bytes()[: shard.stat().st_size // 2])
         (seeds / "000_gamma_notes.md").touch()  # defeat the nothing-changed stamp
         assert _docs(seeds, tmp_path / "docs", cache=cache) == clean
 
@@ -114,11 +116,25 @@ def test_the_cache_holds_exactly_the_current_articles(tmp_path):
     article = seeds / "000_alpha_steppe.txt"
     article.write_text(article.read_text() + "\nA new closing paragraph for the cache test.\n")
     _docs(seeds, tmp_path / "docs", cache=cache)
-    kept = work.Cache(cache, "")  # wrong settings key: reads nothing
-    assert kept.blobs == {}
-    _, stats, blobs = pickle.loads((cache / work.Cache.PACK).read_bytes())
+    _, stats = pickle.loads((cache / work.Cache.STATS).read_bytes())
     assert sorted(stats) == sorted(p.name for p in seeds.iterdir() if p.suffix in (".txt", ".md", ".html"))
-    assert sorted(blobs) == sorted(key for _, key in stats.values())
+    stored = {k for shard in (pickle.loads(f.read_bytes())[1] for f in (cache / "articles").glob("*.pickle"))
+              for k in shard}
+    assert stored == {key for _, key in stats.values()}
+
+
+def test_an_edit_rewrites_only_the_cache_shards_it_touches(tmp_path):
+    seeds = _corpus(tmp_path, copies=8)
+    cache = tmp_path / "cache"
+    _docs(seeds, tmp_path / "docs", cache=cache)
+    shards = {f: f.stat().st_mtime_ns for f in (cache / "articles").glob("*.pickle")}
+    assert len(shards) > 10
+    article = seeds / "003_beta_ledger.txt"
+    article.write_text(article.read_text() + "\nOne more paragraph.\n")
+    _docs(seeds, tmp_path / "docs", cache=cache)
+    now = {f: f.stat().st_mtime_ns for f in (cache / "articles").glob("*.pickle")}
+    changed = {f for f in shards.keys() | now.keys() if shards.get(f) != now.get(f)}
+    assert 1 <= len(changed) <= 2  # the edited article's old key left one shard, its new key entered one
 
 
 def test_a_cached_article_whose_slug_changes_is_rebuilt_under_its_new_slug(tmp_path):
