@@ -28,6 +28,7 @@ check: $(STAMP)
 	$(BIN)/briefing check
 
 bench: $(STAMP)
+	$(BIN)/python bench/stages.py
 	$(BIN)/python bench/run.py
 
 clean:
