@@ -81,11 +81,15 @@ _DOTTED_ACRONYM_RE = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]")
 _INITIAL_RE = re.compile(r"[A-Z]")
 
 
+_DOUBLE_QUOTE_RE = re.compile('[“”"]')
+
+
 def _quote_spans(text: str) -> list[tuple[int, int]]:
     """(open, close) indices of balanced double quotations; unclosed ones are dropped."""
     spans: list[tuple[int, int]] = []
     open_at: int | None = None
-    for i, ch in enumerate(text):
+    for m in _DOUBLE_QUOTE_RE.finditer(text):  # visit the quote marks only, not every character
+        i, ch = m.start(), m.group()
         if ch == "“":
             open_at = i
         elif ch == "”":
