@@ -33,6 +33,7 @@ from .aliases import Aliases, load_aliases
 from .buildstate import Shelf, code_fingerprint
 from .errors import ProblemsError
 from .ingest import read_article
+from .slugs import slugify
 from .sources import Survey, sidecar_path
 from .records import Article, ArticleAnalysis, Cell, Codebook, Theme
 
@@ -45,8 +46,9 @@ PARALLEL_MIN_ARTICLES = 64
 
 @dataclass(frozen=True)
 class Done:
-    """One article's work. Fresh from analysis, ``article``, ``analysis`` and ``cells`` carry an
-    empty slug; :meth:`Batch.settle` gives them the corpus's slug (and the cache keeps that)."""
+    """One article's work. Fresh from analysis, ``article``, ``analysis`` and ``cells`` carry the
+    slug of the article's title; :meth:`Batch.settle` changes it where titles collide (and the
+    cache keeps the settled record)."""
 
     article: Article
     analysis: ArticleAnalysis
@@ -80,15 +82,19 @@ def _init(aliases_file: str | None, codebook: Codebook, k: int) -> None:
                   fingerprints=tuple((t.id, theme_fingerprint(t)) for t in codebook.themes))
 
 
-def _process(job: tuple[str, str]) -> Done | ProblemsError:
+def _process(job: tuple[str, str]) -> tuple[bytes, bytes] | ProblemsError:
+    """One article's :class:`Done`, pickled as the cache stores it (the two blobs cross to
+    the parent, which keeps them for the cache instead of pickling the record again)."""
     path, seeds = job
     try:
         article = read_article(Path(path), Path(seeds))
     except ProblemsError as err:  # UnreadableInput included: the caller applies the skip rule
         return err
+    # The slug the title gives; Batch.settle changes it only if another article has it too.
+    article = replace(article, slug=slugify(article.meta.title))
     analysis = analyse_article(article, _STATE["aliases"], _STATE["k"])  # type: ignore[arg-type]
     cells = themes.match_article(article, _STATE["codebook"])  # type: ignore[arg-type]
-    return Done(article, analysis, cells, _STATE["fingerprints"])  # type: ignore[arg-type]
+    return _pickled((article, analysis)), _pickled((cells, _STATE["fingerprints"]))
 
 
 def _progress(results, total: int) -> list:
@@ -127,6 +133,7 @@ class Cache:
         self.stats: dict[str, tuple[tuple, str]] = {}
         self.shelf = Shelf(folder / "articles", settings_key) if folder is not None else None
         self._loaded: dict[str, Done] = {}
+        self._fresh: dict[str, tuple[bytes, bytes]] = {}  # key -> blobs a worker pickled this run
         if folder is not None:
             try:
                 with open(folder / self.STATS, "rb") as handle:
@@ -140,7 +147,17 @@ class Cache:
         known = self.stats.get(rel)
         return known[1] if known and known[0] == stat else None
 
+    def adopt(self, key: str | None, blobs: tuple[bytes, bytes]) -> Done:
+        """The record a worker computed and pickled; its blobs are kept for :meth:`save`."""
+        done = Done(*pickle.loads(blobs[0]), *pickle.loads(blobs[1]))
+        if key is not None:
+            self._fresh[key] = blobs
+            self._loaded[key] = done
+        return done
+
     def _blobs(self, key: str) -> tuple[bytes, bytes] | None:
+        if key in self._fresh:
+            return self._fresh[key]
         blobs = self.shelf.get(key) if self.shelf is not None else None
         return blobs if isinstance(blobs, tuple) and len(blobs) == 2 else None  # type: ignore[return-value]
 
@@ -262,7 +279,7 @@ def run(survey: Survey, codebook: Codebook, aliases_file: Path | None, k: int,
         computed = _progress(map(_process, jobs), len(jobs))
     log.info("articles: %d from cache, %d analysed", len(paths) - len(todo), len(todo))
     for i, outcome in zip(todo, computed, strict=True):
-        results[i] = outcome
+        results[i] = outcome if isinstance(outcome, ProblemsError) else cache.adopt(keys[i], outcome)
     entries = {key: done for key, done in zip(keys, results) if key is not None and isinstance(done, Done)}
     return Batch(results, cache, entries, stats)  # type: ignore[arg-type]
 
