@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,14 +65,25 @@ def read_manifest(docs: Path) -> set[str]:
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, dir=path.parent)
+    """Write ``data`` to a temporary file beside ``path`` (whose folder exists), then rename it.
+
+    The file gets the permissions of any file the user creates (0666 less the umask;
+    ``mkstemp`` would make every page 0600). ``O_EXCL`` never follows a symlink planted
+    at the temporary name; a leftover temporary is removed first.
+    """
+    tmp = path.parent / f"{TMP_PREFIX}{path.name}.{os.getpid()}"
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(tmp, flags, 0o666)
+    except FileExistsError:
+        tmp.unlink()
+        fd = os.open(tmp, flags, 0o666)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 
@@ -106,18 +116,21 @@ def write_docs(docs: Path, files: dict[str, str | bytes]) -> WriteReport:
     written, unchanged, backups, created = [], [], {}, []
     folders = _missing_folders(docs, targets.values())
     try:
+        for folder in sorted(folders, key=lambda f: len(f.parts)):  # shallowest first
+            folder.mkdir(exist_ok=True)
         for rel, target in targets.items():
-            data = files[rel].encode("utf-8") if isinstance(files[rel], str) else files[rel]
             if rel in kept:
                 continue
-            if target.exists():
+            data = files[rel].encode("utf-8") if isinstance(files[rel], str) else files[rel]
+            try:
                 old = target.read_bytes()
+            except FileNotFoundError:
+                created.append(target)
+            else:
                 if old == data:
                     unchanged.append(rel)
                     continue
                 backups[target] = old
-            else:
-                created.append(target)
             _atomic_write(target, data)
             written.append(rel)
         generated = sorted(set(targets) - set(kept))
@@ -152,10 +165,9 @@ def write_docs(docs: Path, files: dict[str, str | bytes]) -> WriteReport:
 
 def _missing_folders(docs: Path, targets) -> set[Path]:
     """Folders under ``docs`` that writing ``targets`` would create (removed again on rollback)."""
-    missing = set()
-    for target in targets:
-        folder = target.parent
-        while folder != docs and not folder.exists():
+    missing: set[Path] = set()
+    for folder in {target.parent for target in targets}:
+        while folder != docs and folder not in missing and not folder.exists():
             missing.add(folder)
             folder = folder.parent
     return missing

@@ -154,3 +154,13 @@ def test_pages_of_a_killed_run_are_still_known_as_generated(tmp_path, monkeypatc
     assert (tmp_path / "new.md").read_text() == "new v2" and report.kept_hand_written == ()
     write_docs(tmp_path, {"index.md": "v2"})
     assert not (tmp_path / "new.md").exists()
+
+
+def test_pages_get_the_users_usual_file_permissions(tmp_path):
+    umask = os.umask(0o022)
+    try:
+        write_docs(tmp_path / "docs", {"index.md": "x\n", "articles/a.md": "y\n"})
+    finally:
+        os.umask(umask)
+    for rel in ("index.md", "articles/a.md"):
+        assert (tmp_path / "docs" / rel).stat().st_mode & 0o777 == 0o644, rel
