@@ -1,11 +1,10 @@
-"""Page contexts: one frozen dataclass per template, and the functions that build them.
+"""Build each page's context (see :mod:`contexts`) from the cross-linked briefing.
 
-Each template in ``site_templates/`` gets exactly one context (pinned by
-``tests/test_template_context.py``), built here from the cross-linked
-:class:`matrix.Briefing`. Contexts hold presentation-ready values: untrusted
-text stays plain ``str`` (the template layer escapes it) and links built by
-the generator are :class:`escape.Md`. The bounds that keep every page
-readable at thousands of articles are named constants here.
+One builder per page (or paginated listing) turns the :class:`matrix.Briefing`
+into the presentation-ready values its template receives: links, labels,
+percentages, cut quotes. The bounds that keep every page readable at thousands
+of articles are named constants here, as is the choice of search engine by
+corpus size (:func:`search_mode`).
 """
 
 from __future__ import annotations
@@ -13,11 +12,29 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
-from dataclasses import dataclass
 
+from .contexts import (
+    ArticlePage,
+    ArticleTheme,
+    EntityRow,
+    HomePage,
+    IndexPage,
+    MatrixCell,
+    MatrixPage,
+    MatrixThemePage,
+    MetaRow,
+    ParagraphRow,
+    QuoteRow,
+    Ref,
+    SourceOnTheme,
+    SourceRow,
+    ThemePage,
+    ThemeRow,
+)
 from .escape import Md, html_escape, md_escape, md_link, safe_url
 from .matrix import Briefing, EntityView, ThemeView
 from .records import BLOCKQUOTE, Article, Cell, Sentence
+
 # Average adult silent reading speed for non-fiction (Brysbaert 2019: 238 wpm).
 WORDS_PER_MINUTE = 238
 # Evidence quotes shown per source on a theme page and per theme on an article page.
@@ -49,204 +66,11 @@ NOT_STATED = "not stated"
 NOT_ADDRESSED = "not addressed"
 
 
-# ---- contexts (one per template) -------------------------------------------------
-
-@dataclass(frozen=True)
-class Ref:
-    """A verbatim sentence and the link to its paragraph."""
-
-    text: str
-    href: Md  # trusted: built from slug and paragraph number
-
-
-@dataclass(frozen=True)
-class MetaRow:
-    label: str
-    value: str | Md
-    inferred: bool
-
-
-@dataclass(frozen=True)
-class SourceRow:
-    link: Md
-    outlet: str
-    author: str
-    date: str
-    minutes: int
-    summary: str
-
-
-@dataclass(frozen=True)
-class ThemeRow:
-    link: Md
-    verdict: str
-    description: str
-    positions: tuple[tuple[str, tuple[Md, ...]], ...]  # label -> article links
-    addressed_by: int
-
-
-@dataclass(frozen=True)
-class HomePage:
-    """Context of ``home.md.j2``."""
-
-    as_of: str | None
-    sources: tuple[SourceRow, ...]
-    themes: tuple[ThemeRow, ...]
-    heatmap_alt: str
-    article_count: int
-    search_page: Md | None  # link to the full-text (Pagefind) search page, when used
-
-
-@dataclass(frozen=True)
-class ArticleTheme:
-    link: Md
-    strength: str
-    position: str  # label, or "" when no position
-    pinned: bool
-    evidence: tuple[Ref, ...]
-
-
-@dataclass(frozen=True)
-class QuoteRow:
-    text: str
-    speaker: str
-    href: Md
-
-
-@dataclass(frozen=True)
-class EntityRow:
-    link: Md
-    kind: str
-    count: int
-    places: tuple[Md, ...]
-
-
-@dataclass(frozen=True)
-class ParagraphRow:
-    anchor: str
-    text: str
-    quote: bool
-    attribution: str | None
-
-
-@dataclass(frozen=True)
-class ArticlePage:
-    """Context of ``article.md.j2``."""
-
-    front_title: Md  # the title for the page's front matter, see _front_title
-    pagefind: bool  # article text is searched with Pagefind, not Material's index
-    title: str
-    subtitle: str | None
-    meta: tuple[MetaRow, ...]
-    editor_summary: str | None
-    summary: tuple[Ref, ...]
-    key_points: tuple[Ref, ...]
-    themes: tuple[ArticleTheme, ...]
-    unaddressed: tuple[Md, ...]
-    quotes: tuple[QuoteRow, ...]
-    entities: tuple[EntityRow, ...]
-    paragraphs: tuple[ParagraphRow, ...]
-    source_file: str
-    words: int
-    minutes: int
-    removed_lines: int
-
-
-@dataclass(frozen=True)
-class SourceOnTheme:
-    link: Md
-    position: str
-    pinned: bool
-    strength: str
-    quotes: tuple[Ref, ...]
-
-
-@dataclass(frozen=True)
-class ThemePage:
-    """Context of ``theme.md.j2``."""
-
-    front_title: Md
-    pagefind: bool  # searched with Pagefind (large briefings), so left out of Material's index
-    title: str
-    description: str
-    listing: Md  # link to the theme's full matrix listing
-    hidden: int  # sources addressing the theme beyond THEME_PAGE_MAX_SOURCES
-    cues: tuple[str, ...]
-    positions: tuple[tuple[str, str], ...]  # (label, description)
-    verdict: str
-    stance: tuple[tuple[str, tuple[Md, ...]], ...]  # position label -> article links
-    sources: tuple[SourceOnTheme, ...]
-    silent: tuple[Md, ...]  # articles that do not address it
-    related: tuple[Md, ...]
-    co_occurring: tuple[tuple[Md, int], ...]
-
-
-@dataclass(frozen=True)
-class MatrixCell:
-    text: str  # position label or NOT_ADDRESSED or "addressed"
-    quote: str
-    href: Md  # empty when not addressed
-    pinned: bool
-    strength: str
-
-
-@dataclass(frozen=True)
-class MatrixPage:
-    """Context of ``matrix.md.j2``."""
-
-    wide: bool
-    columns: tuple[Md, ...]  # article links (wide layout)
-    rows: tuple[tuple[Md, tuple[MatrixCell, ...]], ...]  # theme link -> cells (wide)
-    per_theme: tuple[tuple[Md, tuple[tuple[Md, MatrixCell], ...]], ...]  # theme -> (article, cell)
-    more: tuple[tuple[int, Md], ...]  # per theme (narrow layout): (addressed count, link to full listing)
-    heatmap_alt: str
-
-
-@dataclass(frozen=True)
-class MatrixThemePage:
-    """Context of ``matrix_theme.md.j2``: every article addressing one theme, one page of them."""
-
-    front_title: Md
-    title: str
-    theme_link: Md
-    rows: tuple[tuple[Md, MatrixCell], ...]
-    first: int  # 1-based rank of the first row
-    total: int
-    pages: tuple[Md, ...]  # links to every page of this listing
-
-
-@dataclass(frozen=True)
-class PrintPage:
-    """Context of ``print.md.j2``: every theme, then every source's summary, on one page."""
-
-    themes: tuple[ThemePage, ...]
-    articles: tuple[ArticlePage, ...]  # newest first, at most PRINT_MAX_ARTICLES
-    total: int
-
-
-@dataclass(frozen=True)
-class SearchPage:
-    """Context of ``search.md.j2``: the Pagefind full-text search page (large briefings)."""
-
-    articles: int
-
-
 def search_mode(requested: str, articles: int) -> str:
     """"lunr" (Material's built-in search) or "pagefind"; "auto" decides by corpus size."""
     if requested == "auto":
         return "pagefind" if articles >= PAGEFIND_MIN_ARTICLES else "lunr"
     return requested
-
-
-@dataclass(frozen=True)
-class IndexPage:
-    """Context of ``articles.md.j2``, ``themes.md.j2`` and ``entities.md.j2``: a titled table."""
-
-    rows: tuple[tuple[object, ...], ...]
-    entities: tuple[EntityRow, ...] = ()
-    pages: tuple[Md, ...] = ()  # links to every page of a paginated index
-    note: str = ""  # e.g. how a bounded list was cut
-    searchable: bool = True  # False: left out of Material's search index (pages 2+ of a listing)
 
 
 # ---- helpers -----------------------------------------------------------------------

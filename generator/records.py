@@ -150,7 +150,7 @@ class Cue:
     """A cue from the codebook: a phrase matched on word stems, or an explicit regex."""
 
     text: str  # as written in the codebook
-    pattern: re.Pattern[str] | Any = field(compare=False)  # a compiled regex, or codebook.LazyCuePattern
+    pattern: re.Pattern[str] | Any = field(compare=False)  # a compiled regex, or cues.LazyCuePattern
     is_regex: bool = False
 
 

@@ -21,11 +21,9 @@ from . import TEMPLATES
 from .escape import Md, md_escape, md_link
 from .heatmap import heatmap_svg
 from .matrix import Briefing, ExportRows, article_export_rows, matrix_csv, matrix_json
+from .contexts import IndexPage, PrintPage, SearchPage
 from .pages import (
     PRINT_MAX_ARTICLES,
-    IndexPage,
-    PrintPage,
-    SearchPage,
     _cut,
     _newest_first,
     article_index_pages,

@@ -14,7 +14,7 @@ import logging
 import re
 from functools import lru_cache
 
-from .codebook import CUE_WORD_SPLIT, WORD_SEPARATOR, word_forms
+from .cues import CUE_WORD_SPLIT, WORD_SEPARATOR, word_forms
 from .records import Article, Cell, Codebook, Cue, Evidence, Sentence, Theme
 
 log = logging.getLogger(__name__)
@@ -45,9 +45,9 @@ class CueIndex:
     """Finds which cues of a set occur in a text, with the same results as their regexes.
 
     A phrase cue of plain words matches when its words' allowed forms
-    (:func:`codebook.word_forms`) occur as consecutive whole words separated
+    (:func:`cues.word_forms`) occur as consecutive whole words separated
     only by white space or hyphens, which is exactly what
-    :func:`codebook.compile_cue` compiles. Looking tokens up in a dictionary
+    :func:`cues.compile_cue` compiles. Looking tokens up in a dictionary
     costs one pass per sentence, where ~10 regex searches per theme cost 30x
     more. Regex cues, and phrases with digits or punctuation, use their regex.
     """

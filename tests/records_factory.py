@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from generator.codebook import compile_cue
+from generator.cues import compile_cue
 from generator.records import Article, Codebook, Cue, Metadata, Pin, Position, Theme
 from generator.sentences import build_paragraph
 

@@ -1,4 +1,4 @@
-"""Tests for generator.codebook: loading, validation and cue compilation."""
+"""Tests for generator.codebook (loading, validation) and generator.cues (cue compilation)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ import pytest
 import yaml
 
 from generator import codebook as codebook_module
-from generator.codebook import ID_PATTERN, INFLECTION_SUFFIXES, compile_cue, load_codebook, word_forms
+from generator import cues as cues_module
+from generator.codebook import ID_PATTERN, load_codebook
+from generator.cues import INFLECTION_SUFFIXES, compile_cue, word_forms
 from generator.errors import ProblemsError
 from generator.records import Codebook, Cue
 
@@ -431,4 +433,4 @@ def test_cue_patterns_are_compiled_regexes(tmp_path):
 
 
 def test_module_exports():
-    assert callable(codebook_module.compile_cue) and callable(codebook_module.load_codebook)
+    assert callable(cues_module.compile_cue) and callable(codebook_module.load_codebook)

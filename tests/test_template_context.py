@@ -7,19 +7,19 @@ import dataclasses
 import pytest
 from jinja2 import nodes
 
-from generator import pages, render
+from generator import contexts, render
 
 TEMPLATES = {
-    "home.md.j2": (pages.HomePage, set()),
-    "article.md.j2": (pages.ArticlePage, set()),
-    "theme.md.j2": (pages.ThemePage, set()),
-    "matrix.md.j2": (pages.MatrixPage, set()),
-    "print.md.j2": (pages.PrintPage, set()),
-    "search.md.j2": (pages.SearchPage, set()),
-    "matrix_theme.md.j2": (pages.MatrixThemePage, set()),
-    "articles.md.j2": (pages.IndexPage, {"entities", "note"}),
-    "themes.md.j2": (pages.IndexPage, {"entities", "pages", "note", "searchable"}),
-    "entities.md.j2": (pages.IndexPage, {"rows", "pages", "searchable"}),
+    "home.md.j2": (contexts.HomePage, set()),
+    "article.md.j2": (contexts.ArticlePage, set()),
+    "theme.md.j2": (contexts.ThemePage, set()),
+    "matrix.md.j2": (contexts.MatrixPage, set()),
+    "print.md.j2": (contexts.PrintPage, set()),
+    "search.md.j2": (contexts.SearchPage, set()),
+    "matrix_theme.md.j2": (contexts.MatrixThemePage, set()),
+    "articles.md.j2": (contexts.IndexPage, {"entities", "note"}),
+    "themes.md.j2": (contexts.IndexPage, {"entities", "pages", "note", "searchable"}),
+    "entities.md.j2": (contexts.IndexPage, {"rows", "pages", "searchable"}),
 }
 
 
@@ -51,3 +51,9 @@ def test_template_uses_exactly_its_context(name):
 def test_contexts_are_frozen(name):
     context, _ = TEMPLATES[name]
     assert context.__dataclass_params__.frozen
+
+
+def test_every_context_is_pinned():
+    declared = {c for c in vars(contexts).values()
+                if dataclasses.is_dataclass(c) and (c.__doc__ or "").startswith("Context of ")}
+    assert declared == {context for context, _ in TEMPLATES.values()}
