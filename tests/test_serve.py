@@ -40,15 +40,16 @@ def _get(url: str) -> str | None:
         return None
 
 
-def _wait_for(url: str, text: str, server: subprocess.Popen) -> str:
+def _wait_for(url: str, text: str, server: subprocess.Popen, log: Path) -> str:
     deadline = time.monotonic() + WAIT_SECONDS
     while time.monotonic() < deadline:
-        assert server.poll() is None, "briefing serve exited"
+        assert server.poll() is None, "briefing serve exited:\n" + log.read_text(errors="replace")[-3000:]
         page = _get(url)
         if page is not None and text in page:
             return page
         time.sleep(0.5)
-    raise AssertionError(f"{url} never showed {text!r} within {WAIT_SECONDS} s")
+    raise AssertionError(f"{url} never showed {text!r} within {WAIT_SECONDS} s; serve's output ends:\n"
+                         + log.read_text(errors="replace")[-3000:])
 
 
 @pytest.fixture
@@ -73,17 +74,17 @@ def serving(project):  # noqa: F811
 
 
 def test_serve_shows_an_edit_to_a_seed(serving):
-    project, url, server, _ = serving
-    _wait_for(url + ARTICLE, "India buys Russian arms", server)
+    project, url, server, log = serving
+    _wait_for(url + ARTICLE, "India buys Russian arms", server, log)
     seed = project / "seeds" / "alpha_steppe.txt"
     seed.write_text(seed.read_text(encoding="utf-8").replace("India buys Russian arms", "India buys Russian oil"),
                     encoding="utf-8")
-    _wait_for(url + ARTICLE, "India buys Russian oil", server)
+    _wait_for(url + ARTICLE, "India buys Russian oil", server, log)
 
 
 def test_serve_reports_a_broken_codebook_and_keeps_the_last_good_pages(serving):
     project, url, server, log = serving
-    _wait_for(url + ARTICLE, "India buys Russian arms", server)
+    _wait_for(url + ARTICLE, "India buys Russian arms", server, log)
     themes = project / "seeds" / "themes.yml"
     good = themes.read_text(encoding="utf-8")
     themes.write_text(good.replace("themes:", "themes:\n  - id: Bad Id\n    title: x\n    description: x\n"
@@ -96,4 +97,4 @@ def test_serve_reports_a_broken_codebook_and_keeps_the_last_good_pages(serving):
     assert "India buys Russian arms" in (_get(url + ARTICLE) or "")
     shutil.copy(project / "seeds" / "alpha_steppe.txt", project / "seeds" / "alpha_steppe_copy.txt")
     themes.write_text(good, encoding="utf-8")
-    _wait_for(url + "articles/read-moscow-and-beijing-at-their-word-2/", "India buys Russian arms", server)
+    _wait_for(url + "articles/read-moscow-and-beijing-at-their-word-2/", "India buys Russian arms", server, log)
