@@ -85,8 +85,7 @@ def stamp_matches(cache_dir: Path | None, stamp: str, docs: Path) -> object | No
 def save_stamp(cache_dir: Path | None, stamp: str, docs: Path, generated: list[str], saved: object) -> None:
     if cache_dir is None:
         return
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    _dump(cache_dir / "last-build.pickle", (stamp, _outputs_state(docs, generated), saved))
+    write_pickle(cache_dir / "last-build.pickle", (stamp, _outputs_state(docs, generated), saved))
 
 
 class Shelf:
@@ -131,16 +130,17 @@ class Shelf:
         grouped: dict[str, dict[str, object]] = {}
         for key in sorted(entries):
             grouped.setdefault(key[: self.PREFIX_CHARS], {})[key] = entries[key]
-        self.folder.mkdir(parents=True, exist_ok=True)
         for prefix, data in grouped.items():
             if self.shards.get(prefix) != data:
-                _dump(self.folder / f"{prefix}.pickle", (self.tag, data))
+                write_pickle(self.folder / f"{prefix}.pickle", (self.tag, data))
         for prefix in self.shards.keys() - grouped.keys():
             (self.folder / f"{prefix}.pickle").unlink(missing_ok=True)
         self.shards = grouped
 
 
-def _dump(path: Path, value: object) -> None:
+def write_pickle(path: Path, value: object) -> None:
+    """Pickle ``value`` to ``path`` atomically (a temporary file beside it, then a rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f"{path.name}.tmp{os.getpid()}")
     with open(tmp, "wb") as handle:
         pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)

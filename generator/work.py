@@ -30,7 +30,7 @@ from pathlib import Path
 
 from . import entities, quotes, summarize, themes
 from .aliases import Aliases, load_aliases
-from .buildstate import Shelf, code_fingerprint
+from .buildstate import Shelf, code_fingerprint, write_pickle
 from .errors import ProblemsError
 from .ingest import read_article
 from .slugs import slugify
@@ -39,9 +39,11 @@ from .records import Article, ArticleAnalysis, Cell, Codebook, Theme
 
 log = logging.getLogger(__name__)
 
-# Below this many uncached articles a process pool costs more than it saves
-# (start-up ~0.2 s on this 2-core machine, ~5 ms of work per article).
-PARALLEL_MIN_ARTICLES = 64
+# Below this many uncached articles a process pool costs more than it saves.
+# Measured on this 2-core machine: a fork pool starts in ~10 ms, and an article
+# costs ~2 ms to analyse (bench/stages.py) plus ~0.2 ms to pickle across; at 16
+# articles the pool saves about as much as it costs, and more from there on.
+PARALLEL_MIN_ARTICLES = 16
 
 
 @dataclass(frozen=True)
@@ -187,11 +189,7 @@ class Cache:
             blobs[key] = (main, _pickled((done.cells, done.theme_fingerprints)))
         self.shelf.save(blobs)
         if stats != self.stats:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            tmp = self.folder / f"{self.STATS}.tmp{os.getpid()}"
-            with open(tmp, "wb") as handle:
-                pickle.dump((self.settings_key, stats), handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, self.folder / self.STATS)
+            write_pickle(self.folder / self.STATS, (self.settings_key, stats))
 
 
 def _pickled(value: object) -> bytes:
