@@ -11,7 +11,7 @@ import gc
 import logging
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from . import TEMPLATES, buildstate
 from .errors import Problem, ProblemsError
+from .site import exclusive
 from .sources import Survey, check_seeds, survey
 
 # The stages are imported where they run, not here: a build whose inputs have not
@@ -186,8 +187,9 @@ def _analyse(settings: Settings, found: Survey | None = None) -> tuple[Briefing,
 
 
 def generate(settings: Settings, write: bool = True) -> Result:
-    """The whole pipeline: ingest -> analyse -> cross-link -> render -> write ``docs/``."""
-    with _no_cyclic_gc():
+    """The whole pipeline: ingest -> analyse -> cross-link -> render -> write ``docs/``
+    (one build of a ``docs/`` at a time: see :func:`site.exclusive`)."""
+    with _no_cyclic_gc(), (exclusive(settings.docs) if write else nullcontext()):
         return _generate(settings, write)
 
 

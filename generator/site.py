@@ -11,6 +11,8 @@
   ones removed, so a failed run leaves ``docs/`` as it was.
 * Unchanged files are not rewritten (their mtimes stay, so ``mkdocs serve``
   and incremental tools see only real changes).
+* One build of a ``docs/`` at a time (:func:`exclusive`), so that two builds
+  never interleave their pages and their record of what they wrote.
 """
 
 from __future__ import annotations
@@ -18,6 +20,9 @@ from __future__ import annotations
 import json
 import logging
 import os
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,6 +61,38 @@ def _target(docs: Path, rel: str, resolved: dict[Path, Path] | None = None) -> P
     return folder / parts[-1]
 
 
+@contextmanager
+def exclusive(docs: Path) -> Iterator[None]:
+    """Hold ``docs/``'s build lock: one build at a time checks the nothing-changed stamp,
+    writes pages and saves what it wrote (``briefing serve`` rebuilding while a terminal runs
+    ``briefing build`` would otherwise interleave). A second build waits. The lock is
+    ``flock`` on the ``docs/`` folder itself, so that it leaves no file behind (a folder
+    made for it is removed again if the build writes nothing); where the platform has no
+    ``fcntl`` (Windows), builds are not serialised."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not on POSIX
+        yield
+        return
+    made = not docs.exists()
+    docs.mkdir(parents=True, exist_ok=True)
+    fd = os.open(docs, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            log.info("waiting for another build of %s to finish", docs)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+        if made:
+            try:
+                docs.rmdir()  # only if still empty: nothing was written
+            except OSError:
+                pass
+
+
 def read_manifest(docs: Path) -> set[str]:
     try:
         data = json.loads((docs / MANIFEST).read_text(encoding="utf-8"))
@@ -69,15 +106,16 @@ def _atomic_write(path: Path, data: bytes) -> None:
 
     The file gets the permissions of any file the user creates (0666 less the umask;
     ``mkstemp`` would make every page 0600). ``O_EXCL`` never follows a symlink planted
-    at the temporary name; a leftover temporary is removed first.
+    at the temporary name.
     """
-    tmp = path.parent / f"{TMP_PREFIX}{path.name}.{os.getpid()}"
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-    try:
-        fd = os.open(tmp, flags, 0o666)
-    except FileExistsError:
-        tmp.unlink()
-        fd = os.open(tmp, flags, 0o666)
+    while True:  # a short random name: the page's own name may already be near the length limit
+        tmp = path.parent / f"{TMP_PREFIX}{secrets.token_hex(6)}"
+        try:
+            fd = os.open(tmp, flags, 0o666)
+            break
+        except FileExistsError:
+            continue
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)

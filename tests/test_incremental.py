@@ -100,8 +100,11 @@ def test_a_damaged_or_foreign_cache_is_ignored_and_rebuilt(tmp_path):
     clean = _docs(seeds, tmp_path / "clean", cache=False)
     _docs(seeds, tmp_path / "docs", cache=cache)
     damaged = sorted((cache / "articles").glob("*.pickle")) + sorted((cache / "pages").glob("*.pickle"))
-    assert damaged
-    for damage in (b"", b"not a pickle", None):
+    damaged += [cache / work.Cache.STATS, cache / "last-build.pickle"]
+    assert all(p.is_file() for p in damaged)
+    # b"cgenerator.gone\nThing\n.": a pickle of a class from a module that no longer exists
+    # (a cache written by another version of the generator).
+    for damage in (b"", b"not a pickle", b"cgenerator.gone\nThing\n.", None):
         for shard in damaged:
             shard.write_bytes(damage if damage is not None else shard.read_bytes()[: shard.stat().st_size // 2])
         (seeds / "000_gamma_notes.md").touch()  # defeat the nothing-changed stamp
@@ -148,3 +151,28 @@ def test_a_cached_article_whose_slug_changes_is_rebuilt_under_its_new_slug(tmp_p
     warm = _docs(seeds, tmp_path / "docs", cache=cache)
     assert warm == _docs(seeds, tmp_path / "clean", cache=False)
     assert not any(name.endswith("-2.md") for name in warm)
+
+
+def test_a_second_build_of_the_same_docs_waits_for_the_first(tmp_path, caplog):
+    import subprocess
+    import sys
+    import time
+
+    seeds = _corpus(tmp_path, copies=1)
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import fcntl, os, time\n"
+        f"fd = os.open({str(docs)!r}, os.O_RDONLY); fcntl.flock(fd, fcntl.LOCK_EX)\n"
+        "print('locked', flush=True); time.sleep(2)\n")], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        caplog.set_level("INFO", logger="generator.site")
+        start = time.monotonic()
+        built = _docs(seeds, docs)
+        waited = time.monotonic() - start
+    finally:
+        holder.wait(timeout=30)
+    assert "waiting for another build" in caplog.text
+    assert waited >= 1.0
+    assert built == _docs(seeds, tmp_path / "clean", cache=False)
