@@ -28,6 +28,9 @@ from pathlib import Path
 from .sources import Survey
 
 CACHE_FORMAT = 2  # bump when the layout of a cached record changes
+# Anything that goes wrong reading a cache file (truncated, foreign, written by a
+# version whose classes no longer exist) makes it a miss: the cache is advisory.
+UNREADABLE = Exception
 
 
 @lru_cache(maxsize=1)
@@ -75,7 +78,7 @@ def stamp_matches(cache_dir: Path | None, stamp: str, docs: Path) -> object | No
     try:
         with open(cache_dir / "last-build.pickle", "rb") as handle:
             saved_stamp, outputs, saved = pickle.load(handle)
-    except (OSError, pickle.PickleError, EOFError, ValueError, TypeError, AttributeError):
+    except UNREADABLE:
         return None
     if saved_stamp != stamp or not outputs or _outputs_state(docs, [o[0] for o in outputs]) != outputs:
         return None
@@ -100,7 +103,6 @@ class Shelf:
     """
 
     PREFIX_CHARS = 2
-    _ERRORS = (OSError, pickle.PickleError, EOFError, ValueError, TypeError, AttributeError, ImportError)
 
     def __init__(self, folder: Path, tag: str = ""):
         self.folder = folder
@@ -114,7 +116,7 @@ class Shelf:
             try:
                 with open(file, "rb") as handle:
                     tag_read, data = pickle.load(handle)
-            except self._ERRORS:
+            except UNREADABLE:
                 continue
             if tag_read == tag and isinstance(data, dict):
                 self.shards[file.stem] = data

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from . import entities, quotes, summarize, themes
 from .aliases import Aliases, load_aliases
-from .buildstate import Shelf, code_fingerprint, write_pickle
+from .buildstate import UNREADABLE, Shelf, code_fingerprint, write_pickle
 from .errors import ProblemsError
 from .ingest import read_article
 from .slugs import slugify
@@ -127,7 +127,6 @@ class Cache:
     """
 
     STATS = "stat-index.pickle"
-    _ERRORS = (OSError, pickle.PickleError, EOFError, ValueError, TypeError, AttributeError, ImportError)
 
     def __init__(self, folder: Path | None, settings_key: str):
         self.folder = folder
@@ -142,7 +141,7 @@ class Cache:
                     saved_key, stats = pickle.load(handle)
                 if saved_key == settings_key:  # keys were computed under the same settings
                     self.stats = stats
-            except self._ERRORS:
+            except UNREADABLE:
                 pass
 
     def key_for_stat(self, rel: str, stat: tuple) -> str | None:
@@ -169,7 +168,7 @@ class Cache:
             return None
         try:
             done = Done(*pickle.loads(blobs[0]), *pickle.loads(blobs[1]))
-        except self._ERRORS:
+        except UNREADABLE:
             return None
         self._loaded[key] = done
         return done
