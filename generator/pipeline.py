@@ -50,7 +50,18 @@ class Settings:
     strict: bool = False
     templates: Path = TEMPLATES
     cache: Path | None | bool = True  # True: <docs>/.briefing-cache; False/None: no cache
-    workers: int | None = None  # processes for uncached articles; None: one per core
+    workers: int | None = None  # processes for analysis and page rendering; None: one per usable core
+
+    @property
+    def processes(self) -> int:
+        """``workers``, or the cores this process may run on (its affinity, which in a
+        container can be fewer than the machine has)."""
+        if self.workers:
+            return max(1, self.workers)
+        try:
+            return len(os.sched_getaffinity(0))
+        except AttributeError:  # not on Linux
+            return os.cpu_count() or 1
     search: str = "auto"  # "lunr", "pagefind", or "auto" (by corpus size; see pages.search_mode)
 
     @property
@@ -116,7 +127,7 @@ def load_inputs(settings: Settings, found: Survey | None = None) -> Inputs:
     # Per-article work runs even if the codebook is broken (with an empty one), so
     # that sidecar and article problems are reported in the same run.
     batch = work.run(found, codebook or Codebook(()), settings.aliases_file if aliases else None,
-                     settings.summary_sentences, settings.cache_dir, settings.workers)
+                     settings.summary_sentences, settings.cache_dir, settings.processes)
     outcomes = batch.outcomes
     try:
         corpus = collect([o.article if isinstance(o, work.Done) else o for o in outcomes], settings.strict)
@@ -213,7 +224,8 @@ def _generate(settings: Settings, write: bool) -> Result:
     shelf = buildstate.page_shelf(settings.cache_dir)
     memo = shelf.as_dict() if shelf is not None else None
     salt = buildstate.render_salt(settings.templates, settings.aliases_file, settings.summary_sentences)
-    files = render_site(briefing, day, settings.templates, search, memo, salt, settings.cache_dir)
+    files = render_site(briefing, day, settings.templates, search, memo, salt, settings.cache_dir,
+                        settings.processes)
     report = write_docs(settings.docs, files) if write else None
     if report:
         inputs.batch.commit()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import multiprocessing as mp
-import os
+import sys
 from pathlib import Path
 
 import jinja2
@@ -110,14 +110,14 @@ def _render_chunk(indices: list[int]) -> list[tuple[str, ExportRows]]:
 
 
 def _render_articles(briefing: Briefing, todo: list[int], listed: frozenset[str], pagefind: bool,
-                     env: jinja2.Environment) -> list[tuple[str, ExportRows]]:
+                     env: jinja2.Environment, workers: int) -> list[tuple[str, ExportRows]]:
     """The article pages at indices ``todo`` with their export rows, in order; in parallel
-    when it pays (same output)."""
+    when it pays (same output). Forked workers inherit the briefing for free; only on Linux,
+    where fork is Python's own default (macOS defaults to spawn: fork is unsafe there)."""
     _RENDER_STATE.update(briefing=briefing, listed=listed, pagefind=pagefind,
                          template=env.get_template("article.md.j2"))
     try:
-        workers = os.cpu_count() or 1
-        if len(todo) < PARALLEL_RENDER_MIN_PAGES or workers < 2 or "fork" not in mp.get_all_start_methods():
+        if len(todo) < PARALLEL_RENDER_MIN_PAGES or workers < 2 or not sys.platform.startswith("linux"):
             return _render_chunk(todo)
         size = -(-len(todo) // (workers * 4))
         chunks = [todo[i:i + size] for i in range(0, len(todo), size)]
@@ -129,7 +129,7 @@ def _render_articles(briefing: Briefing, todo: list[int], listed: frozenset[str]
 
 def render_site(briefing: Briefing, as_of: str | None, templates: Path = TEMPLATES,
                 search: str = "lunr", memo: dict[str, str] | None = None, salt: str = "",
-                cache_dir: Path | None = None) -> dict[str, str]:
+                cache_dir: Path | None = None, workers: int = 1) -> dict[str, str]:
     """All generated files of ``docs/``, as relative POSIX path -> text. No I/O but template reads.
 
     ``search``: "lunr" or "pagefind" (see :func:`search_mode`). ``memo``: article pages
@@ -161,7 +161,7 @@ def render_site(briefing: Briefing, as_of: str | None, templates: Path = TEMPLAT
         done.append((text, ExportRows(json_cells, csv_rows))
                     if key and text is not None and json_cells is not None and csv_rows is not None else None)
     todo = [i for i, d in enumerate(done) if d is None]
-    for i, rendered in zip(todo, _render_articles(briefing, todo, listed, pagefind, env), strict=True):
+    for i, rendered in zip(todo, _render_articles(briefing, todo, listed, pagefind, env, workers), strict=True):
         done[i] = rendered
     rows: list[ExportRows] = []
     for article, key, (text, row) in zip(briefing.articles, keys, done, strict=True):  # type: ignore[misc]

@@ -239,7 +239,8 @@ class Batch:
 
 def run(survey: Survey, codebook: Codebook, aliases_file: Path | None, k: int,
         cache_dir: Path | None, workers: int | None = None) -> Batch:
-    """Every article's :class:`Done` (or its problem), in the order of ``survey.paths``."""
+    """Every article's :class:`Done` (or its problem), in the order of ``survey.paths``;
+    ``workers``: processes to analyse uncached articles with (1: in this process)."""
     paths, seeds = survey.paths, survey.seeds
     aliases_bytes = aliases_file.read_bytes() if aliases_file else b""
     settings_key = f"{code_fingerprint()}|{hashlib.sha256(aliases_bytes).hexdigest()}|k={k}"
@@ -267,7 +268,7 @@ def run(survey: Survey, codebook: Codebook, aliases_file: Path | None, k: int,
 
     jobs = [(str(paths[i]), str(seeds)) for i in todo]
     init = (str(aliases_file) if aliases_file else None, codebook, k)
-    workers = workers or os.cpu_count() or 1
+    workers = workers or 1
     if len(jobs) >= PARALLEL_MIN_ARTICLES and workers > 1:
         with ProcessPoolExecutor(max_workers=workers, initializer=_init, initargs=init) as pool:
             computed = _progress(pool.map(_process, jobs, chunksize=max(1, len(jobs) // (workers * 8))), len(jobs))

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pickle
 import shutil
+import subprocess
+import sys
+import time
 from pathlib import Path
+
+import pytest
 
 from generator import pipeline, work
 
@@ -83,15 +88,28 @@ def test_nothing_changed_skips_the_build_but_any_change_or_damage_rebuilds(tmp_p
     assert b"New closing line" in after["articles/summit-diplomacy-after-the-brics-meeting.md"]
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="pages are rendered in parallel on Linux only")
 def test_parallel_page_rendering_gives_the_same_pages(tmp_path, monkeypatch):
     from generator import render
 
     seeds = _corpus(tmp_path, copies=3)
-    monkeypatch.setattr(render, "PARALLEL_RENDER_MIN_PAGES", 10**9)
-    serial = _docs(seeds, tmp_path / "serial", cache=False)
+    serial = _docs(seeds, tmp_path / "serial", cache=False, workers=1)
+    pools = []
+    real = render.mp.get_context
+    monkeypatch.setattr(render.mp, "get_context", lambda method: pools.append(method) or real(method))
     monkeypatch.setattr(render, "PARALLEL_RENDER_MIN_PAGES", 1)
-    parallel = _docs(seeds, tmp_path / "parallel", cache=False)
+    parallel = _docs(seeds, tmp_path / "parallel", cache=False, workers=2)
+    assert pools == ["fork"]  # the pages really were rendered by a pool (whatever this machine's core count)
     assert parallel == serial and len(serial) > 20
+
+
+def test_jobs_1_renders_in_this_process(tmp_path, monkeypatch):
+    from generator import render
+
+    seeds = _corpus(tmp_path, copies=3)
+    monkeypatch.setattr(render, "PARALLEL_RENDER_MIN_PAGES", 1)
+    monkeypatch.setattr(render.mp, "get_context", lambda method: pytest.fail("a pool was started with --jobs 1"))
+    _docs(seeds, tmp_path / "docs", cache=False, workers=1)
 
 
 def test_a_damaged_or_foreign_cache_is_ignored_and_rebuilt(tmp_path):
@@ -154,10 +172,6 @@ def test_a_cached_article_whose_slug_changes_is_rebuilt_under_its_new_slug(tmp_p
 
 
 def test_a_second_build_of_the_same_docs_waits_for_the_first(tmp_path, caplog):
-    import subprocess
-    import sys
-    import time
-
     seeds = _corpus(tmp_path, copies=1)
     docs = tmp_path / "docs"
     docs.mkdir()
