@@ -148,8 +148,17 @@ def read_article(path: Path, seeds_dir: Path) -> Article:
         paragraphs=paragraphs,
         pins=pins,
         removed_lines=cleaned.removed_lines,
-        content_hash=hashlib.sha256(raw + sidecar_bytes).hexdigest(),
+        content_hash=content_hash(raw, sidecar_bytes if sidecar.is_file() else None),
     )
+
+
+def content_hash(raw: bytes, sidecar: bytes | None) -> str:
+    """SHA-256 of an input's bytes and its sidecar's (``None``: no sidecar), unambiguous:
+    moving bytes from the end of one to the other changes it."""
+    digest = hashlib.sha256(len(raw).to_bytes(8, "big") + raw)
+    if sidecar is not None:
+        digest.update(b"\0sidecar\0" + sidecar)
+    return digest.hexdigest()
 
 
 def load_corpus(seeds_dir: Path, strict: bool = False) -> Corpus:

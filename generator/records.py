@@ -95,7 +95,7 @@ class Article:
     paragraphs: tuple[Paragraph, ...]
     pins: tuple[Pin, ...] = ()
     removed_lines: tuple[str, ...] = ()  # page furniture dropped by the cleaner
-    content_hash: str = ""  # sha256 of the raw input bytes (+ sidecar)
+    content_hash: str = ""  # ingest.content_hash of the raw input bytes and sidecar
 
     @property
     def pinned_positions(self) -> tuple[tuple[str, str], ...]:

@@ -32,7 +32,7 @@ from . import entities, quotes, summarize, themes
 from .aliases import Aliases, load_aliases
 from .buildstate import UNREADABLE, Shelf, code_fingerprint, write_pickle
 from .errors import ProblemsError
-from .ingest import read_article
+from .ingest import content_hash, read_article
 from .slugs import slugify
 from .sources import Survey, sidecar_path
 from .records import Article, ArticleAnalysis, Cell, Codebook, Theme
@@ -148,12 +148,10 @@ class Cache:
         known = self.stats.get(rel)
         return known[1] if known and known[0] == stat else None
 
-    def adopt(self, key: str | None, blobs: tuple[bytes, bytes]) -> Done:
-        """The record a worker computed and pickled; its blobs are kept for :meth:`save`."""
-        done = Done(*pickle.loads(blobs[0]), *pickle.loads(blobs[1]))
-        if key is not None:
-            self._fresh[key] = blobs
-            self._loaded[key] = done
+    def adopt(self, key: str, done: Done, blobs: tuple[bytes, bytes]) -> Done:
+        """A record a worker computed, and the blobs it was pickled to (kept for :meth:`save`)."""
+        self._fresh[key] = blobs
+        self._loaded[key] = done
         return done
 
     def _blobs(self, key: str) -> tuple[bytes, bytes] | None:
@@ -195,14 +193,17 @@ def _pickled(value: object) -> bytes:
     return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
 
 
+def _record_key(settings_key: str, rel: str, path: Path, content: str) -> str:
+    """The cache key of an article: its content hash (:func:`ingest.content_hash`) under these
+    settings. The path is part of the record (source_file, and the file names in messages),
+    so part of the key."""
+    return hashlib.sha256(f"{settings_key}|{rel}|{path}|{content}".encode()).hexdigest()
+
+
 def _content_key(path: Path, rel: str, settings_key: str) -> str:
-    # The path is part of the record (source_file, and the file names in messages), so part of the key.
-    digest = hashlib.sha256(f"{settings_key}|{rel}|{path}".encode())
-    digest.update(path.read_bytes())
     side = sidecar_path(path)
-    if side.is_file():
-        digest.update(b"\0sidecar\0" + side.read_bytes())
-    return digest.hexdigest()
+    sidecar = side.read_bytes() if side.is_file() else None
+    return _record_key(settings_key, rel, path, content_hash(path.read_bytes(), sidecar))
 
 
 @dataclass
@@ -277,7 +278,17 @@ def run(survey: Survey, codebook: Codebook, aliases_file: Path | None, k: int,
         computed = _progress(map(_process, jobs), len(jobs))
     log.info("articles: %d from cache, %d analysed", len(paths) - len(todo), len(todo))
     for i, outcome in zip(todo, computed, strict=True):
-        results[i] = outcome if isinstance(outcome, ProblemsError) else cache.adopt(keys[i], outcome)
+        if isinstance(outcome, ProblemsError):
+            results[i] = outcome
+            continue
+        # Keyed by the bytes the worker analysed: if the file changed since it was
+        # stat-ed and hashed above, the record must not go under the old content's key.
+        done = Done(*pickle.loads(outcome[0]), *pickle.loads(outcome[1]))
+        path, rel, stat = paths[i], survey.rels[i], survey.stats[i]
+        keys[i] = _record_key(settings_key, rel, path, done.article.content_hash)
+        if stat is not None:
+            stats[rel] = (stat, keys[i])
+        results[i] = cache.adopt(keys[i], done, outcome)
     entries = {key: done for key, done in zip(keys, results) if key is not None and isinstance(done, Done)}
     return Batch(results, cache, entries, stats)  # type: ignore[arg-type]
 

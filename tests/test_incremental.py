@@ -190,3 +190,25 @@ def test_a_second_build_of_the_same_docs_waits_for_the_first(tmp_path, caplog):
     assert "waiting for another build" in caplog.text
     assert waited >= 1.0
     assert built == _docs(seeds, tmp_path / "clean", cache=False)
+
+
+def test_an_article_edited_during_a_build_is_cached_under_the_text_analysed(tmp_path, monkeypatch):
+    seeds = _corpus(tmp_path, copies=1)
+    cache = tmp_path / "cache"
+    article = seeds / "000_alpha_steppe.txt"
+    original = article.read_text()
+    real = work._content_key
+
+    def key_then_edit(path, rel, settings_key):  # the edit lands after the key, before the analysis
+        key = real(path, rel, settings_key)
+        if path == article:
+            article.write_text(original.replace("India buys Russian arms", "India buys Russian oil"))
+        return key
+
+    monkeypatch.setattr(work, "_content_key", key_then_edit)
+    assert b"Russian oil" in _docs(seeds, tmp_path / "docs", cache=cache)["articles/read-moscow-and-beijing-at-their-word.md"]
+    monkeypatch.undo()
+    article.write_text(original)  # back to the text the key was computed from
+    rebuilt = _docs(seeds, tmp_path / "docs", cache=cache)
+    assert rebuilt == _docs(seeds, tmp_path / "clean", cache=False)
+    assert b"Russian arms" in rebuilt["articles/read-moscow-and-beijing-at-their-word.md"]

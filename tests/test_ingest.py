@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import codecs
-import hashlib
 import logging
 import shutil
 import time
@@ -13,7 +12,7 @@ import pytest
 
 from generator import ingest
 from generator.errors import ProblemsError
-from generator.ingest import Corpus, UnreadableInput, load_corpus, read_article
+from generator.ingest import Corpus, UnreadableInput, content_hash, load_corpus, read_article
 from generator.sources import discover
 from generator.records import BLOCKQUOTE, TEXT
 
@@ -83,7 +82,7 @@ def test_read_txt_fixture():
     assert article.paragraphs[1].sentences[0].paragraph == 2
     assert "Leave a Reply" in article.removed_lines
     raw = (FIXTURES / "fletcher_shape.txt").read_bytes()
-    assert article.content_hash == hashlib.sha256(raw).hexdigest()
+    assert article.content_hash == content_hash(raw, None)
 
 
 def test_source_file_is_relative_posix(tmp_path):
@@ -112,7 +111,7 @@ def test_encodings_and_line_ends_read_the_same(tmp_path, encoded):
     article = read_article(write(tmp_path, "a.txt", encoded), tmp_path)
     assert article.meta.title == "A Title For The Harbor"
     assert [p.text for p in article.paragraphs] == [BODY, BODY]
-    assert article.content_hash == hashlib.sha256(encoded).hexdigest()
+    assert article.content_hash == content_hash(encoded, None)
 
 
 def test_non_breaking_spaces_split_but_curly_quotes_stay(tmp_path):
@@ -279,8 +278,15 @@ def test_sidecar_wins_over_inferred_metadata(tmp_path):
     assert meta.inferred == {"subtitle", "author_note", "republished_from"}
     # the text's own title line is still recognised and dropped from the body
     assert "How close are the two harbor towns, really?" in article.removed_lines
-    raw = (tmp_path / "f.txt").read_bytes() + (tmp_path / "f.yml").read_bytes()
-    assert article.content_hash == hashlib.sha256(raw).hexdigest()
+    assert article.content_hash == content_hash((tmp_path / "f.txt").read_bytes(), (tmp_path / "f.yml").read_bytes())
+
+
+def test_content_hash_tells_where_the_bytes_are():
+    # The page memo and the cache are keyed by it: moving bytes between an article and
+    # its sidecar, or adding an empty sidecar, must change it.
+    assert content_hash(b"Title\nbody", b"x: 1\n") != content_hash(b"Title\nbodyx: 1\n", b"")
+    assert content_hash(b"Title\nbody", b"") != content_hash(b"Title\nbody", None)
+    assert content_hash(b"a", None) == content_hash(b"a", None)
 
 
 def test_sidecar_errors_are_fatal_in_both_modes_and_all_collected(tmp_path):
