@@ -77,13 +77,17 @@ def survey(seeds_dir: Path) -> Survey:
 
 
 def stat_of(path: Path) -> tuple:
-    """Size and modification time of an input and of its sidecar (-1 when it has none)."""
+    """What tells whether an input or its sidecar may have changed without reading them:
+    size, modification and change times, inode (the sidecar's are -1 when it has none).
+    The change time catches an edit that kept the size and restored the modification
+    time (``touch -r``, ``rsync -t``, coarse file-system clocks); the inode, a file
+    replaced by another."""
     s = os.stat(path)
     try:
         t = os.stat(sidecar_path(path))
     except FileNotFoundError:
-        return (s.st_size, s.st_mtime_ns, -1, -1)
-    return (s.st_size, s.st_mtime_ns, t.st_size, t.st_mtime_ns)
+        return (s.st_size, s.st_mtime_ns, s.st_ctime_ns, s.st_ino, -1, -1, -1, -1)
+    return (s.st_size, s.st_mtime_ns, s.st_ctime_ns, s.st_ino, t.st_size, t.st_mtime_ns, t.st_ctime_ns, t.st_ino)
 
 
 def sidecar_path(path: Path) -> Path:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import pickle
 import shutil
 import subprocess
@@ -212,3 +213,18 @@ def test_an_article_edited_during_a_build_is_cached_under_the_text_analysed(tmp_
     rebuilt = _docs(seeds, tmp_path / "docs", cache=cache)
     assert rebuilt == _docs(seeds, tmp_path / "clean", cache=False)
     assert b"Russian arms" in rebuilt["articles/read-moscow-and-beijing-at-their-word.md"]
+
+
+def test_an_edit_that_keeps_size_and_modification_time_is_seen(tmp_path):
+    seeds = _corpus(tmp_path, copies=1)
+    cache = tmp_path / "cache"
+    _docs(seeds, tmp_path / "docs", cache=cache)
+    article = seeds / "000_alpha_steppe.txt"
+    before = article.stat()
+    text = article.read_text()
+    assert "Russian arms" in text
+    article.write_text(text.replace("Russian arms", "Russian oils"))  # same length
+    os.utime(article, ns=(before.st_atime_ns, before.st_mtime_ns))  # as `touch -r` or `rsync -t` leave it
+    assert article.stat().st_size == before.st_size and article.stat().st_mtime_ns == before.st_mtime_ns
+    rebuilt = _docs(seeds, tmp_path / "docs", cache=cache)
+    assert b"Russian oils" in rebuilt["articles/read-moscow-and-beijing-at-their-word.md"]
