@@ -52,13 +52,21 @@ def md_escape(text: object) -> Md:
         return text
     if text is None:
         return Md("")
-    return _escaped(str(text))
+    text = str(text)
+    return _escaped_short(text) if len(text) <= MEMO_MAX_CHARS else _escaped(text)
 
 
-@lru_cache(maxsize=1 << 16)
+# Titles, labels and short quotes recur across theme, matrix and index pages and
+# are memoised; paragraphs are escaped each time (memoising them would only keep
+# every article's text alive in a long-running `briefing serve`).
+MEMO_MAX_CHARS = 300
+
+
 def _escaped(text: str) -> Md:
-    # Memoised: titles and quotes recur across theme, matrix and index pages.
     return Md(" ".join(text.translate(_ESCAPE_AND_DROP).split()))
+
+
+_escaped_short = lru_cache(maxsize=1 << 14)(_escaped)
 
 
 def html_escape(text: object) -> str:
