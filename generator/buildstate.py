@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -112,6 +113,7 @@ class Shelf:
             files = sorted(folder.glob("*.pickle"))
         except OSError:
             files = []
+        self.on_disk = {file.stem for file in files}  # this tag's shards, and any other
         for file in files:
             try:
                 with open(file, "rb") as handle:
@@ -135,9 +137,36 @@ class Shelf:
         for prefix, data in grouped.items():
             if self.shards.get(prefix) != data:
                 write_pickle(self.folder / f"{prefix}.pickle", (self.tag, data))
-        for prefix in self.shards.keys() - grouped.keys():
+        # Shards no longer needed, shards of another tag, and temporaries a killed save left.
+        for prefix in self.on_disk - grouped.keys():
             (self.folder / f"{prefix}.pickle").unlink(missing_ok=True)
-        self.shards = grouped
+        for leftover in self.folder.glob("*.pickle.tmp*"):
+            leftover.unlink(missing_ok=True)
+        self.shards, self.on_disk = grouped, set(grouped)
+
+
+# What earlier versions kept in the cache folder, removed by prune_legacy: one
+# file per article in two-hex-digit folders, and single-file stores.
+_LEGACY_FILES = ("pages.pickle", "articles.pickle")
+_LEGACY_FOLDER = re.compile(r"[0-9a-f]{2}")
+
+
+def prune_legacy(cache_dir: Path | None) -> None:
+    """Remove what an earlier layout of the cache left (it would never be read again),
+    and temporaries of a killed save."""
+    if cache_dir is None or not cache_dir.is_dir():
+        return
+    for name in _LEGACY_FILES:
+        (cache_dir / name).unlink(missing_ok=True)
+    for entry in cache_dir.iterdir():
+        if entry.is_dir() and _LEGACY_FOLDER.fullmatch(entry.name):
+            files = list(entry.iterdir())
+            if all(f.suffix == ".pickle" and f.is_file() for f in files):
+                for f in files:
+                    f.unlink()
+                entry.rmdir()
+        elif entry.is_file() and ".tmp" in entry.name and entry.name.split(".tmp")[-1].isdigit():
+            entry.unlink(missing_ok=True)
 
 
 def write_pickle(path: Path, value: object) -> None:

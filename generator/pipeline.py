@@ -231,6 +231,7 @@ def _generate(settings: Settings, write: bool) -> Result:
         inputs.batch.commit()
         if shelf is not None and memo is not None:
             shelf.save(memo)
+        buildstate.prune_legacy(settings.cache_dir)
     result = Result(day, report, skipped, len(briefing.articles), search)
     if report:
         log.info("docs/: %d written, %d unchanged, %d removed",

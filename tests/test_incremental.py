@@ -228,3 +228,22 @@ def test_an_edit_that_keeps_size_and_modification_time_is_seen(tmp_path):
     assert article.stat().st_size == before.st_size and article.stat().st_mtime_ns == before.st_mtime_ns
     rebuilt = _docs(seeds, tmp_path / "docs", cache=cache)
     assert b"Russian oils" in rebuilt["articles/read-moscow-and-beijing-at-their-word.md"]
+
+
+def test_the_cache_sheds_what_it_no_longer_reads(tmp_path):
+    seeds = _corpus(tmp_path, copies=1)
+    cache = tmp_path / "cache"
+    clean = _docs(seeds, tmp_path / "docs", cache=cache)
+    # An earlier layout (one file per article, single-file stores), a shard of other
+    # settings and the temporaries of a killed save.
+    (cache / "ab").mkdir()
+    (cache / "ab" / ("ab" + "0" * 62 + ".pickle")).write_bytes(b"old record")
+    (cache / "pages.pickle").write_bytes(b"old memo")
+    (cache / "last-build.tmp4242").write_bytes(b"half")
+    (cache / "articles" / "zz.pickle").write_bytes(pickle.dumps(("other settings", {"zz": b""})))
+    (cache / "articles" / "00.pickle.tmp99").write_bytes(b"half")
+    (seeds / "000_gamma_notes.md").touch()  # defeat the nothing-changed stamp
+    assert _docs(seeds, tmp_path / "docs", cache=cache) == clean
+    left = sorted(p.relative_to(cache).as_posix() for p in cache.rglob("*") if p.is_file())
+    assert not [p for p in left if p.startswith("ab") or "tmp" in p or p in ("pages.pickle", "articles/zz.pickle")]
+    assert any(p.startswith("articles/") for p in left) and any(p.startswith("pages/") for p in left)
