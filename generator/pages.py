@@ -215,7 +215,7 @@ def _stance(briefing: Briefing, view: ThemeView, titles: dict[str, str], depth: 
         position = theme.position(pid)
         links = [md_link(titles[s], _article_href(s, None, depth)) for s in slugs[:STANCE_MAX_SOURCES]]
         if len(slugs) > STANCE_MAX_SOURCES:
-            links.append(md_link(f"and {len(slugs) - STANCE_MAX_SOURCES} more", listing))
+            links.append(md_link(f"and {len(slugs) - STANCE_MAX_SOURCES} more in the list of every source", listing))
         out.append((position.label if position else pid, tuple(links)))
     return tuple(out)
 

@@ -12,17 +12,22 @@ import re
 import shutil
 from pathlib import Path
 
+import pycountry
 import pytest
 
 from generator import pages, pipeline
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "tests" / "fixtures" / "corpus"
-# Copies of the 4 fixture articles: 128 and 384 articles. SMALL is past every
+# Copies of the 4 fixture articles (and one dispatch each): 160 and 480 articles. SMALL is past every
 # bound of generator.pages (30 sources on a theme page, 25 matrix rows...), so
 # that a bounded page has already reached its full size.
 SMALL, LARGE = 32, 96
 LISTINGS = re.compile(r"^(articles/index\.md|library/\d+\.md|matrix/[a-z0-9-]+/(index|\d+)\.md)$")
+
+
+COUNTRIES = sorted(c.name for c in pycountry.countries if c.name.isalpha())
+ENTITY_ROWS = 10  # the entity index's bound for this test (the real one, 200, needs a far larger corpus)
 
 
 def _build(root: Path, copies: int) -> dict[str, str]:
@@ -32,9 +37,16 @@ def _build(root: Path, copies: int) -> dict[str, str]:
         for source in sorted(CORPUS.iterdir()):
             if source.suffix in (".txt", ".md", ".html") and source.name != "README.md":
                 shutil.copy(source, seeds / f"{n:03d}_{source.name}")
+        # One more article per copy naming a country no other copy names, so that the
+        # entity index has more places than it may list.
+        (seeds / f"{n:03d}_dispatch.md").write_text(
+            f"# Dispatch {n}\n\nThe delegation from {COUNTRIES[n]} arrived on Monday for talks on trade.\n",
+            encoding="utf-8")
     shutil.copy(REPO / "seeds" / "themes.yml", seeds / "themes.yml")
-    pipeline.generate(pipeline.Settings(seeds=seeds, themes=seeds / "themes.yml", docs=docs, cache=False,
-                                        search="lunr"))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(pages, "ENTITY_MAX_ROWS_PER_KIND", ENTITY_ROWS)
+        pipeline.generate(pipeline.Settings(seeds=seeds, themes=seeds / "themes.yml", docs=docs, cache=False,
+                                            search="lunr"))
     return {p.relative_to(docs).as_posix(): p.read_text(encoding="utf-8") for p in docs.rglob("*.md")
             if ".briefing-cache" not in p.parts and p.name != "about.md"}
 
@@ -51,19 +63,21 @@ def _table_rows(text: str) -> int:
 
 def test_no_page_but_the_paginated_listings_grows_with_the_corpus(builds):
     small, large = builds
-    assert sum(1 for p in large if p.startswith("articles/") and p != "articles/index.md") == 4 * LARGE
+    assert sum(1 for p in large if p.startswith("articles/") and p != "articles/index.md") == 5 * LARGE
+    places = large["entities.md"].split("## Places", 1)[1].split("##", 1)[0]
+    assert _table_rows(places) == ENTITY_ROWS and "more appear only on their articles" in large["entities.md"]
     for path, text in sorted(small.items()):
         if path.startswith("articles/") and path != "articles/index.md" or LISTINGS.match(path):
             continue
         grown = len(large[path].encode()) / len(text.encode())
         # Counts in the text ("60 sources" -> "300 sources") may add a few bytes.
-        assert grown < 1.05, f"{path} grew {grown:.2f}x from {4 * SMALL} to {4 * LARGE} articles"
+        assert grown < 1.05, f"{path} grew {grown:.2f}x from {5 * SMALL} to {5 * LARGE} articles"
 
 
 def test_listings_are_paginated(builds):
     _, large = builds
     listings = {p: t for p, t in large.items() if LISTINGS.match(p)}
-    assert "library/2.md" in listings or 4 * LARGE <= pages.ARTICLES_PER_PAGE
+    assert "library/2.md" in listings or 5 * LARGE <= pages.ARTICLES_PER_PAGE
     for path, text in listings.items():
         limit = pages.ARTICLES_PER_PAGE if not path.startswith("matrix/") else pages.MATRIX_ROWS_PER_PAGE
         assert _table_rows(text) <= limit, path
@@ -81,5 +95,5 @@ def test_verdict_lines_name_a_few_sources_then_link_the_full_listing(builds):
     for line in lines:
         for stance in line.split("; "):
             assert len(re.findall(r"\]\(articles/", stance)) <= pages.STANCE_MAX_SOURCES, stance
-        assert re.search(r"\[and \d+ more\]\(matrix/[a-z0-9-]+/index\.md\)", line), line
+        assert re.search(r"\[and \d+ more in the list of every source\]\(matrix/[a-z0-9-]+/index\.md\)", line), line
     assert _table_rows(home.split("## Sources", 1)[1].split("##", 1)[0]) == pages.HOME_MAX_SOURCES
