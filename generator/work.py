@@ -8,8 +8,8 @@ articles, so it is done here, once per article content:
   source code (so a new version recomputes everything), the aliases file and
   the summary length. Theme cells are keyed by that article key plus a
   fingerprint of the one theme, so editing one theme recomputes only its cells.
-  A stat index (size, mtime) lets an unchanged file be reused without being
-  read. The cache holds pickles written by this program: it is as trusted as
+  A stat index (size, times, inode: :func:`sources.stat_of`) lets an unchanged
+  file be reused without being read. The cache holds pickles written by this program: it is as trusted as
   the code (delete the folder at any time; it is rebuilt).
 * **Parallelism.** Articles not in the cache are processed by a pool of
   processes (one per core) when there are enough of them to pay for it. Each
