@@ -41,7 +41,8 @@ def _common(parser: argparse.ArgumentParser) -> None:
                         help="full-text search: Material's built-in (lunr), Pagefind (sharded, for large "
                              "briefings; `build` runs it), or auto: Pagefind from 500 articles on")
     parser.add_argument("--jobs", type=int, default=None,
-                        help="processes for analysing changed articles (default: one per core)")
+                        help="processes for analysing changed articles and rendering pages "
+                             "(default: one per core this process may use; 1: no extra process)")
     parser.add_argument("--no-cache", action="store_true",
                         help="do not read or write the analysis cache (docs/.briefing-cache)")
     parser.add_argument("-v", "--verbose", action="store_true", help="more detail on stderr")
