@@ -83,6 +83,8 @@ def exclusive(docs: Path) -> Iterator[None]:
         except BlockingIOError:
             log.info("waiting for another build of %s to finish", docs)
             fcntl.flock(fd, fcntl.LOCK_EX)
+        except OSError as err:  # a file system without locks (some network mounts)
+            log.warning("cannot lock %s (%s); not guarding against a concurrent build", docs, err.strerror)
         yield
     finally:
         os.close(fd)  # releases the lock
