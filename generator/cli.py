@@ -13,7 +13,6 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 from datetime import date, datetime, timezone
 from pathlib import Path
 
@@ -231,7 +230,7 @@ def run(argv: list[str] | None = None) -> int:
             return _summarize(args)
         settings = _settings(args)
         if args.command == "check":
-            inputs = pipeline.load_inputs(replace(settings, cache=False))  # check writes nothing
+            inputs = pipeline.load_inputs(settings)  # reads the analysis cache; writes nothing
             _report_skipped(inputs.corpus.skipped)
             print(f"ok: {len(inputs.corpus.articles)} articles, {len(inputs.codebook.themes)} themes")
             return EXIT_OK

@@ -114,6 +114,17 @@ def test_check_writes_nothing_and_reports_ok(project, capsys):
     assert _snapshot(project / "docs") == before
 
 
+def test_check_uses_the_cache_but_writes_nothing_not_even_to_it(project, capsys, caplog):
+    assert _generate(project) == 0
+    seed = project / "seeds" / "alpha_steppe.txt"
+    seed.write_text(seed.read_text(encoding="utf-8") + "\nA closing line only check has read.\n", encoding="utf-8")
+    everything = {p: p.read_bytes() for p in sorted((project / "docs").rglob("*")) if p.is_file()}
+    caplog.set_level("INFO", logger="generator.work")
+    assert run(["check", "--seeds", str(project / "seeds"), "--docs", str(project / "docs")]) == 0
+    assert "articles: 3 from cache, 1 analysed" in caplog.text
+    assert {p: p.read_bytes() for p in sorted((project / "docs").rglob("*")) if p.is_file()} == everything
+
+
 def test_check_prints_github_annotations_under_actions(project, capsys, monkeypatch):
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
     themes = project / "seeds" / "themes.yml"
