@@ -46,3 +46,7 @@ class ProblemsError(Exception):
     def __init__(self, problems: list[Problem] | tuple[Problem, ...]):
         self.problems = tuple(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class UnreadableInput(ProblemsError):
+    """An input that cannot be read as an article: skipped unless the build is strict."""

@@ -3,7 +3,7 @@
 Inputs are ``.txt`` (text copied from a web page; cleaned by :mod:`generator.clean`),
 ``.md`` (optional YAML front matter, then plain paragraphs; ``> `` lines are block
 quotes; read by :mod:`generator.markdown_body`) and ``.html``/``.htm`` (a saved
-page; main text and metadata by trafilatura, offline). Any input may have a
+page; main text and metadata by trafilatura, offline: :mod:`generator.html_body`). Any input may have a
 sidecar ``<stem>.yml`` next to it whose fields (see :mod:`generator.overrides`)
 win over everything inferred.
 
@@ -25,18 +25,17 @@ from __future__ import annotations
 import codecs
 import hashlib
 import logging
-import re
 from dataclasses import dataclass, replace
 from dataclasses import fields as dataclass_fields
 from pathlib import Path
 
-from .blocks import Block, Cleaned, collapse, first_sentence, normalise
+from .blocks import Block, Cleaned, first_sentence, normalise
 from .clean import clean_text
-from .errors import Problem, ProblemsError
-from .excerpts import attribute_blockquotes
+from .errors import Problem, ProblemsError, UnreadableInput
+from .html_body import parse_html
 from .markdown_body import parse_markdown
 from .overrides import Overrides, load_sidecar, pins_of, split_front_matter
-from .records import BLOCKQUOTE, TEXT, Article, Metadata, Paragraph, Pin
+from .records import TEXT, Article, Metadata, Paragraph, Pin
 from .sentences import build_paragraph
 from .slugs import unique_slugs
 from .sources import SIDECAR_SUFFIX, check_seeds, discover, sidecar_path
@@ -54,8 +53,6 @@ MISSING_MESSAGE = "file not found (it was removed or renamed while the build ran
 UNREADABLE_MESSAGE = "cannot read file: {reason}"
 TOO_LARGE_MESSAGE = "file is {size:,} bytes; the limit is {limit:,}"
 NO_TEXT_MESSAGE = "no article text left after removing page furniture"
-HTML_NO_TEXT_MESSAGE = "no article text found in the HTML page"
-HTML_FAILED_MESSAGE = "could not extract text from the HTML page: {reason}"
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),  # before UTF-16 LE: it starts with the same two bytes
@@ -64,14 +61,8 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_TAG = re.compile(r"<!--.*?-->|</?[A-Za-z][^<>]*>", re.DOTALL)
 _METADATA_FIELDS = tuple(f.name for f in dataclass_fields(Metadata) if f.name not in ("title", "inferred"))
 _OVERRIDE_TO_METADATA = {"summary": "editor_summary"}
-
-
-class UnreadableInput(ProblemsError):
-    """An input that cannot be read as an article: skipped unless the build is strict."""
 
 
 @dataclass(frozen=True)
@@ -132,7 +123,7 @@ def read_article(path: Path, seeds_dir: Path) -> Article:
         cleaned = parse_markdown(body, overrides.title)
         structured = dict(cleaned.fields)  # a "# Title" heading is explicit, not inferred
     elif suffix in (".html", ".htm"):
-        cleaned, structured = _read_html(text, display)
+        cleaned, structured = parse_html(text, display)
     else:
         cleaned = clean_text(text, overrides.title)
         structured = {}
@@ -302,79 +293,3 @@ def _metadata(
         **{name: values.get(name) for name in _METADATA_FIELDS},
         inferred=frozenset(inferred),
     )
-
-
-def _read_html(text: str, display: str) -> tuple[Cleaned, dict[str, str]]:
-    """Main text and metadata of a saved HTML page, via trafilatura (no network)."""
-    try:
-        import trafilatura
-        from lxml import etree
-
-        xml = trafilatura.extract(
-            text,
-            output_format="xml",
-            with_metadata=True,
-            favor_precision=True,
-            include_comments=False,
-            include_tables=False,
-            include_images=False,
-            include_links=False,
-            include_formatting=False,
-            deduplicate=False,
-        )
-        if not xml:
-            raise UnreadableInput([Problem(display, message=HTML_NO_TEXT_MESSAGE)])
-        doc = etree.fromstring(xml.encode("utf-8"), etree.XMLParser(resolve_entities=False, no_network=True))
-    except UnreadableInput:
-        raise
-    except Exception as err:  # trafilatura/lxml failures must not become tracebacks
-        reason = f"{type(err).__name__}: {err}"
-        raise UnreadableInput([Problem(display, message=HTML_FAILED_MESSAGE.format(reason=reason))]) from None
-
-    structured: dict[str, str] = {}
-    for attribute, name in (("title", "title"), ("author", "author"), ("date", "date"),
-                            ("sitename", "outlet"), ("url", "url"), ("description", "subtitle")):
-        value = _plain(doc.get(attribute) or "")
-        if value:
-            structured[name] = value
-    if "url" in structured and not structured["url"].lower().startswith(("http://", "https://")):
-        del structured["url"]
-    if "date" in structured and not _ISO_DATE.fullmatch(structured["date"]):
-        del structured["date"]
-
-    blocks: list[Block] = []
-    removed: list[str] = []
-    title_key = collapse(structured.get("title", "")).casefold()
-    main = doc.find("main")
-    for element in (main if main is not None else []):
-        tag = element.tag
-        if tag == "quote":
-            parts = element.findall("p") or [element]
-            for part in parts:
-                value = _plain("".join(part.itertext()))
-                if value:
-                    blocks.append(Block(value, BLOCKQUOTE))
-        elif tag == "list":
-            for item in element.iter("item"):
-                value = _plain("".join(item.itertext()))
-                if value:
-                    blocks.append(Block(value))
-        else:
-            value = _plain("".join(element.itertext()))
-            if not value:
-                continue
-            if tag == "head" and not blocks and value.casefold() == title_key:
-                removed.append(value)
-                continue
-            blocks.append(Block(value))
-    if not blocks:
-        raise UnreadableInput([Problem(display, message=HTML_NO_TEXT_MESSAGE)])
-    subtitle = structured.get("subtitle", "")
-    if subtitle and blocks[0].text.startswith(subtitle.rstrip(".…")[:60]):
-        del structured["subtitle"]  # a meta description that only repeats the first paragraph
-    return Cleaned(tuple(attribute_blockquotes(blocks)), {}, tuple(removed)), structured
-
-
-def _plain(value: str) -> str:
-    """Plain text for a field that came out of HTML: no tags, whitespace collapsed."""
-    return collapse(_TAG.sub(" ", normalise(value)))
