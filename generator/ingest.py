@@ -1,4 +1,4 @@
-"""Discover article inputs in the seeds folder and read them into :class:`Article` records.
+"""Read article inputs (found by :mod:`generator.sources`) into :class:`Article` records.
 
 Inputs are ``.txt`` (text copied from a web page; cleaned by :mod:`generator.clean`),
 ``.md`` (optional YAML front matter, then plain paragraphs; ``> `` lines are block
