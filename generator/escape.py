@@ -19,7 +19,6 @@ which the template layer passes through untouched.
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 from urllib.parse import quote, urlsplit
 
@@ -30,14 +29,12 @@ from urllib.parse import quote, urlsplit
 MD_SPECIAL = "\\`*_{}[]()#+-.!|~^=:$%"
 _ESCAPE_TABLE = {ord(c): "\\" + c for c in MD_SPECIAL}
 _ESCAPE_TABLE.update({ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;"})
-_WS = re.compile(r"\s+")
-# C0/C1 control characters (tab/newline/CR are folded as white space first).
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# C0/C1 control characters, deleted (tab, newline and CR are white space, folded).
+_DROP_CONTROLS = dict.fromkeys([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0)])
 # One pass of str.translate deletes the control characters and escapes the rest
 # (an escape never adds white space, so collapsing white space afterwards with
 # str.split, whose white space is re's \s, gives the same text as doing it first).
-_CONTROLS = [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0)]
-_ESCAPE_AND_DROP = {**_ESCAPE_TABLE, **dict.fromkeys(_CONTROLS)}
+_ESCAPE_AND_DROP = {**_ESCAPE_TABLE, **_DROP_CONTROLS}
 
 
 class Md(str):
@@ -71,7 +68,7 @@ _escaped_short = lru_cache(maxsize=1 << 14)(_escaped)
 
 def html_escape(text: object) -> str:
     """Escape for an HTML attribute or element body (used in inline SVG and attributes)."""
-    plain = _WS.sub(" ", _CONTROL.sub("", str(text))).strip()
+    plain = " ".join(str(text).translate(_DROP_CONTROLS).split())
     return (
         plain.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
         .replace('"', "&quot;").replace("'", "&#39;")
