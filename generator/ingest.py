@@ -90,7 +90,7 @@ def read_article(path: Path, seeds_dir: Path) -> Article:
     problems: list[Problem] = []
     overrides = Overrides()
     pins: tuple[Pin, ...] = ()
-    sidecar_bytes = b""
+    sidecar_bytes: bytes | None = None  # None: no sidecar
     sidecar = sidecar_path(path)
     if sidecar.is_file():
         sidecar_display = str(seeds_dir / Path(rel).with_suffix(SIDECAR_SUFFIX))
@@ -139,7 +139,7 @@ def read_article(path: Path, seeds_dir: Path) -> Article:
         paragraphs=paragraphs,
         pins=pins,
         removed_lines=cleaned.removed_lines,
-        content_hash=content_hash(raw, sidecar_bytes if sidecar.is_file() else None),
+        content_hash=content_hash(raw, sidecar_bytes),
     )
 
 
