@@ -6,8 +6,10 @@ a build whose inputs have not changed since the last one (the common case in
 
 * **Stamp.** A fingerprint of everything a build reads (the generator's code,
   settings, codebook, aliases, templates, and every input's size and
-  modification time), saved with the list of pages written and their sizes and
-  times. Same stamp and untouched pages: nothing to do.
+  modification time), saved with every generated file's digest and signature
+  (:class:`LastBuild`). Same stamp and untouched pages: nothing to do. Otherwise
+  the writer uses those outputs to skip reading back pages that cannot have
+  changed.
 * **Page memo.** Rendered article pages (and their rows of the matrix exports)
   by :func:`generator.render.article_page_key`, so that an incremental build
   renders only the articles that changed; kept in a :class:`Shelf` (also used
@@ -23,9 +25,12 @@ import hashlib
 import os
 import pickle
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from .site import Output, signature
 from .sources import Survey
 
 CACHE_FORMAT = 2  # bump when the layout of a cached record changes
@@ -61,35 +66,42 @@ def inputs_stamp(survey: Survey, files: list[Path | None], settings_repr: str) -
     return digest.hexdigest()
 
 
-def _outputs_state(docs: Path, generated: list[str]) -> list[tuple[str, int, int]]:
-    state = []
-    for rel in generated:
-        try:
-            s = (docs / rel).stat()
-        except OSError:
-            return []
-        state.append((rel, s.st_size, s.st_mtime_ns))
-    return state
+@dataclass(frozen=True)
+class LastBuild:
+    """What the last successful build saved: its inputs stamp, each generated file as it left
+    it (:class:`~generator.site.Output`), and its result."""
+
+    stamp: str
+    outputs: Mapping[str, Output]
+    result: object
+
+    def untouched(self, docs: Path) -> bool:
+        """Every file the build generated still carries the signature it left it with."""
+        return bool(self.outputs) and all(signature(docs / rel) == out.signature for rel, out in self.outputs.items())
 
 
-def stamp_matches(cache_dir: Path | None, stamp: str, docs: Path) -> object | None:
-    """The saved result of the last build if its inputs stamp is ``stamp`` and its outputs are untouched."""
+def last_build(cache_dir: Path | None) -> LastBuild | None:
     if cache_dir is None:
         return None
     try:
         with open(cache_dir / "last-build.pickle", "rb") as handle:
-            saved_stamp, outputs, saved = pickle.load(handle)
+            saved = pickle.load(handle)
     except UNREADABLE:
         return None
-    if saved_stamp != stamp or not outputs or _outputs_state(docs, [o[0] for o in outputs]) != outputs:
+    return saved if isinstance(saved, LastBuild) else None
+
+
+def stamp_matches(last: LastBuild | None, stamp: str, docs: Path) -> object | None:
+    """The saved result of the last build if its inputs stamp is ``stamp`` and its outputs are untouched."""
+    if last is None or last.stamp != stamp or not last.untouched(docs):
         return None
-    return saved
+    return last.result
 
 
-def save_stamp(cache_dir: Path | None, stamp: str, docs: Path, generated: list[str], saved: object) -> None:
+def save_stamp(cache_dir: Path | None, stamp: str, outputs: Mapping[str, Output], saved: object) -> None:
     if cache_dir is None:
         return
-    write_pickle(cache_dir / "last-build.pickle", (stamp, _outputs_state(docs, generated), saved))
+    write_pickle(cache_dir / "last-build.pickle", LastBuild(stamp, dict(outputs), saved))
 
 
 class Shelf:

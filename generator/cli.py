@@ -174,13 +174,16 @@ def _inputs_mtime(settings: pipeline.Settings) -> float:
     return max((p.stat().st_mtime for p in paths if p.exists()), default=0.0)
 
 
-def _serve(args: argparse.Namespace, settings: pipeline.Settings, result: pipeline.Result) -> int:
+def _serve(args: argparse.Namespace, session: pipeline.Session, result: pipeline.Result) -> int:
     with _mkdocs_config(args.config, args.docs) as config:
         cmd = [sys.executable, "-m", "mkdocs", "serve", "-f", str(config), "--dev-addr", args.dev_addr]
-        return _serve_until_stopped(cmd, _mkdocs_env(result), settings)
+        return _serve_until_stopped(cmd, _mkdocs_env(result), session)
 
 
-def _serve_until_stopped(cmd: list[str], env: dict[str, str], settings: pipeline.Settings) -> int:
+def _serve_until_stopped(cmd: list[str], env: dict[str, str], session: pipeline.Session) -> int:
+    """Run ``cmd`` (mkdocs serve, which reloads on changes in docs/) and regenerate docs/
+    whenever an input changes; the session keeps the last build's records in memory."""
+    settings = session.settings
     server = subprocess.Popen(cmd, env=env)
     seen = _inputs_mtime(settings)
     try:
@@ -190,7 +193,7 @@ def _serve_until_stopped(cmd: list[str], env: dict[str, str], settings: pipeline
             if now != seen:
                 seen = now
                 try:
-                    pipeline.generate(settings)
+                    session.generate()
                     log.info("regenerated docs/")
                 except ProblemsError as err:
                     _report_problems(err.problems)
@@ -242,7 +245,8 @@ def run(argv: list[str] | None = None) -> int:
             return EXIT_OK
         if args.command == "suggest-themes":
             return _suggest(settings)
-        result = pipeline.generate(settings)
+        session = pipeline.Session(settings)
+        result = session.generate()
         _report_skipped(result.skipped)
         if args.command == "build":
             status = _mkdocs("build", args, result, ["--strict", "-d", str(args.site.resolve())])
@@ -250,7 +254,7 @@ def run(argv: list[str] | None = None) -> int:
                 status = _pagefind(args.site)
             return status
         if args.command == "serve":
-            return _serve(args, settings, result)
+            return _serve(args, session, result)
         return EXIT_OK
     except ProblemsError as err:
         _report_problems(err.problems)

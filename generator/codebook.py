@@ -254,13 +254,23 @@ def load_codebook(path: Path) -> Codebook:
         raw = Path(path).read_bytes()
     except OSError as err:
         raise ProblemsError([Problem(source, None, None, "", f"cannot read the codebook: {err.strerror}")]) from None
+    if _LAST.get((source, raw)) is not None:
+        return _LAST[(source, raw)]
     doc, problems = parse_yaml(raw, source)
     if doc is None:
         raise_problems(problems)
     checker = _Checker(doc)
     codebook = checker.codebook(source)
     raise_problems(sort_problems(problems + checker.problems))
+    _LAST.clear()
+    _LAST[(source, raw)] = codebook
     return codebook
+
+
+# The codebook last loaded without problems, by file name and bytes: the rebuilds of
+# ``briefing serve`` (a pipeline.Session) re-read the file but parse it only when it
+# changed. A Codebook is immutable, so handing out the same one is safe.
+_LAST: dict[tuple[str, bytes], Codebook] = {}
 
 
 __all__ = [

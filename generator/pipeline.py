@@ -12,7 +12,7 @@ import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from .matrix import Briefing
     from .records import Article, ArticleAnalysis, Cell, Codebook
     from .site import WriteReport
-    from .work import Batch
+    from .work import Batch, Cache
 
 log = logging.getLogger(__name__)
 
@@ -101,9 +101,36 @@ class Result:
     search: str  # "lunr" or "pagefind"
 
 
-def load_inputs(settings: Settings, found: Survey | None = None) -> Inputs:
+@dataclass
+class Warm:
+    """What a :class:`Session` keeps in memory from one build to the next (mutable, and
+    only ever used by one build at a time): the analysis cache and the page memo as the
+    last build left them on disk. Both are keyed by content, so nothing in them can be
+    stale: at worst a key is missing and its record is recomputed."""
+
+    cache: Cache | None = None
+    pages: tuple[buildstate.Shelf, dict[str, str]] | None = None
+
+
+class Session:
+    """Builds of one :class:`Settings`, one after another in one process, as
+    ``briefing serve`` runs them after each edit. Each build is exactly
+    :func:`generate` (same output, same cache on disk); the session only spares it
+    reading back the analysis cache and page memo that the previous build wrote,
+    which is most of what a one-article rebuild costs besides starting Python."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.warm = Warm()
+
+    def generate(self) -> Result:
+        return generate(self.settings, warm=self.warm)
+
+
+def load_inputs(settings: Settings, found: Survey | None = None, warm: Warm | None = None) -> Inputs:
     """Read, validate and analyse everything; raise with every problem at once, before any writing.
-    ``found``: the seeds folder's inputs, if :func:`generate` has surveyed them already."""
+    ``found``: the seeds folder's inputs, if :func:`generate` has surveyed them already;
+    ``warm``: a session's state (see :class:`Session`)."""
     from . import work
     from .aliases import load_aliases
     from .codebook import load_codebook
@@ -127,7 +154,10 @@ def load_inputs(settings: Settings, found: Survey | None = None) -> Inputs:
     # Per-article work runs even if the codebook is broken (with an empty one), so
     # that sidecar and article problems are reported in the same run.
     batch = work.run(found, codebook or Codebook(()), settings.aliases_file if aliases else None,
-                     settings.summary_sentences, settings.cache_dir, settings.processes)
+                     settings.summary_sentences, settings.cache_dir, settings.processes,
+                     warm.cache if warm else None)
+    if warm is not None:
+        warm.cache = batch.cache
     outcomes = batch.outcomes
     try:
         corpus = collect([o.article if isinstance(o, work.Done) else o for o in outcomes], settings.strict)
@@ -188,55 +218,61 @@ def analyse(settings: Settings) -> tuple[Briefing, tuple[Problem, ...]]:
     return briefing, inputs.corpus.skipped
 
 
-def _analyse(settings: Settings, found: Survey | None = None) -> tuple[Briefing, Inputs]:
+def _analyse(settings: Settings, found: Survey | None = None, warm: Warm | None = None) -> tuple[Briefing, Inputs]:
     from .matrix import cross_link
 
-    inputs = load_inputs(settings, found)
+    inputs = load_inputs(settings, found, warm)
     articles = inputs.corpus.articles
     log.info("read %d articles and %d themes", len(articles), len(inputs.codebook.themes))
     return cross_link(articles, inputs.analyses, inputs.codebook, inputs.cells), inputs
 
 
-def generate(settings: Settings, write: bool = True) -> Result:
+def generate(settings: Settings, write: bool = True, warm: Warm | None = None) -> Result:
     """The whole pipeline: ingest -> analyse -> cross-link -> render -> write ``docs/``
-    (one build of a ``docs/`` at a time: see :func:`site.exclusive`)."""
+    (one build of a ``docs/`` at a time: see :func:`site.exclusive`). ``warm``: see :class:`Session`."""
     with _no_cyclic_gc(), (exclusive(settings.docs) if write else nullcontext()):
-        return _generate(settings, write)
+        return _generate(settings, write, warm)
 
 
-def _generate(settings: Settings, write: bool) -> Result:
+def _generate(settings: Settings, write: bool, warm: Warm | None) -> Result:
     try:
         found: Survey | None = survey(check_seeds(settings.seeds))
     except ProblemsError:
         found = None  # load_inputs reports it
     stamp = _stamp(settings, found) if write and found else ""
-    if write and (previous := buildstate.stamp_matches(settings.cache_dir, stamp, settings.docs)) is not None:
+    last = buildstate.last_build(settings.cache_dir) if write else None
+    if write and (previous := buildstate.stamp_matches(last, stamp, settings.docs)) is not None:
         log.info("nothing changed since the last build; docs/ is up to date")
         return previous  # type: ignore[return-value]
     from .pages import search_mode
     from .render import render_site
     from .site import write_docs
 
-    briefing, inputs = _analyse(settings, found)
+    briefing, inputs = _analyse(settings, found, warm)
     skipped = inputs.corpus.skipped
     day = as_of(briefing.articles)
     search = search_mode(settings.search, len(briefing.articles))
-    shelf = buildstate.page_shelf(settings.cache_dir)
-    memo = shelf.as_dict() if shelf is not None else None
+    if warm is not None and warm.pages is not None and warm.pages[0].folder.parent == settings.cache_dir:
+        shelf, memo = warm.pages
+    else:
+        shelf = buildstate.page_shelf(settings.cache_dir)
+        memo = shelf.as_dict() if shelf is not None else None
     salt = buildstate.render_salt(settings.templates, settings.aliases_file, settings.summary_sentences)
     files = render_site(briefing, day, settings.templates, search, memo, salt, settings.cache_dir,
                         settings.processes)
-    report = write_docs(settings.docs, files) if write else None
+    report = write_docs(settings.docs, files, last.outputs if last else None) if write else None
     if report:
         inputs.batch.commit()
         if shelf is not None and memo is not None:
             shelf.save(memo)
+            if warm is not None:
+                warm.pages = (shelf, memo)
         buildstate.prune_legacy(settings.cache_dir)
-    result = Result(day, report, skipped, len(briefing.articles), search)
+    result = Result(day, report and replace(report, outputs={}), skipped, len(briefing.articles), search)
     if report:
         log.info("docs/: %d written, %d unchanged, %d removed",
                  len(report.written), len(report.unchanged), len(report.removed))
-        buildstate.save_stamp(settings.cache_dir, stamp, settings.docs, sorted(files), result)
+        buildstate.save_stamp(settings.cache_dir, stamp, report.outputs, result)
     return result
 
 

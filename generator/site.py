@@ -10,20 +10,25 @@
 * If writing fails part-way, the files replaced so far are restored and new
   ones removed, so a failed run leaves ``docs/`` as it was.
 * Unchanged files are not rewritten (their mtimes stay, so ``mkdocs serve``
-  and incremental tools see only real changes).
+  and incremental tools see only real changes). What each file holds is
+  reported as :class:`Output` (its digest and file-system signature); given
+  the outputs of the previous build, a file whose signature is unchanged and
+  whose new content has the recorded digest is known to be unchanged without
+  being read back.
 * One build of a ``docs/`` at a time (:func:`exclusive`), so that two builds
   never interleave their pages and their record of what they wrote.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -37,28 +42,55 @@ class UnsafePathError(ValueError):
 
 
 @dataclass(frozen=True)
+class Output:
+    """What a generated file held when written or checked: a digest of its bytes, and its
+    file-system signature (size, modification and change times, inode). Any rewrite of the
+    file changes the signature: ``os.replace`` gives it a new inode, an in-place edit new
+    times, and the change time cannot be set back by hand."""
+
+    signature: tuple[int, int, int, int]
+    digest: bytes
+
+
+def signature(path: Path) -> tuple[int, int, int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+
+def _digest(data: bytes) -> bytes:
+    return hashlib.sha256(data).digest()[:16]
+
+
+@dataclass(frozen=True)
 class WriteReport:
     written: tuple[str, ...]
     unchanged: tuple[str, ...]
     removed: tuple[str, ...]
     kept_hand_written: tuple[str, ...]  # generated paths we refused to overwrite
+    # Each generated file as it is now (for the next run's ``known``); not part of the report's value.
+    outputs: Mapping[str, Output] = field(default_factory=dict, compare=False, repr=False)
 
 
-def _target(docs: Path, rel: str, resolved: dict[Path, Path] | None = None) -> Path:
+def _target(docs: Path, rel: str, resolved: dict[str, Path] | None = None) -> Path:
     """``docs/rel``, refused if ``rel`` is not a plain relative path or its folder resolves
-    (through symlinks) outside ``docs``. ``resolved``: a memo of resolved folders, so that
-    a thousand pages in one folder cost one ``resolve``. The file itself may be a symlink:
-    writing replaces the link, never what it points to."""
+    (through symlinks) outside ``docs``. ``resolved``: a memo of resolved folders by their
+    relative path, so that a thousand pages in one folder cost one ``resolve``. The file
+    itself may be a symlink: writing replaces the link, never what it points to."""
     parts = rel.split("/")
     if rel.startswith("/") or "\\" in rel or any(p in ("", ".", "..") for p in parts) or "\0" in rel:
         raise UnsafePathError(f"refusing to write outside {docs}: {rel!r}")
     memo = resolved if resolved is not None else {}
-    root = memo.get(docs) or memo.setdefault(docs, docs.resolve())
-    folder = docs.joinpath(*parts[:-1]) if len(parts) > 1 else docs
-    real = memo.get(folder) or memo.setdefault(folder, folder.resolve())
-    if real != root and root not in real.parents:
-        raise UnsafePathError(f"refusing to write outside {docs}: {rel!r}")
-    return folder / parts[-1]
+    folder_rel = rel.rpartition("/")[0]
+    if folder_rel not in memo:
+        root = memo.get("") or memo.setdefault("", docs.resolve())
+        real = (docs / folder_rel).resolve() if folder_rel else root
+        if real != root and root not in real.parents:
+            raise UnsafePathError(f"refusing to write outside {docs}: {rel!r}")
+        memo[folder_rel] = real
+    return docs / rel
 
 
 @contextmanager
@@ -136,12 +168,18 @@ def _sweep_temporaries(docs: Path) -> None:
         leftover.unlink(missing_ok=True)
 
 
-def write_docs(docs: Path, files: dict[str, str | bytes]) -> WriteReport:
-    """Make ``docs/`` hold exactly ``files`` among generated files; see module doc."""
+def write_docs(docs: Path, files: Mapping[str, str | bytes],
+               known: Mapping[str, Output] | None = None) -> WriteReport:
+    """Make ``docs/`` hold exactly ``files`` among generated files; see module doc.
+
+    ``known``: the previous run's :attr:`WriteReport.outputs` (from the build cache). A file
+    still carrying its recorded signature holds the recorded content, so it is compared by
+    digest instead of being read back; anything else is read and compared byte for byte."""
+    known = known or {}
     docs.mkdir(parents=True, exist_ok=True)
     _sweep_temporaries(docs)
     previous = read_manifest(docs)
-    resolved: dict[Path, Path] = {}
+    resolved: dict[str, Path] = {}
     targets = {rel: _target(docs, rel, resolved) for rel in sorted(files)}  # validate all before writing
     # A file we did not generate sits where a page would go: never clobber it.
     kept = [rel for rel, target in targets.items() if rel not in previous and target.exists()]
@@ -154,6 +192,7 @@ def write_docs(docs: Path, files: dict[str, str | bytes]) -> WriteReport:
     _write_manifest(docs, claimed)
 
     written, unchanged, backups, created = [], [], {}, []
+    outputs: dict[str, Output] = {}
     folders = _missing_folders(docs, targets.values())
     try:
         for folder in sorted(folders, key=lambda f: len(f.parts)):  # shallowest first
@@ -161,7 +200,14 @@ def write_docs(docs: Path, files: dict[str, str | bytes]) -> WriteReport:
         for rel, target in targets.items():
             if rel in kept:
                 continue
-            data = files[rel].encode("utf-8") if isinstance(files[rel], str) else files[rel]
+            text = files[rel]
+            data = text.encode("utf-8") if isinstance(text, str) else text
+            digest = _digest(data)
+            before = known.get(rel)
+            if before is not None and before.digest == digest and signature(target) == before.signature:
+                unchanged.append(rel)
+                outputs[rel] = before
+                continue
             try:
                 old = target.read_bytes()
             except FileNotFoundError:
@@ -169,10 +215,12 @@ def write_docs(docs: Path, files: dict[str, str | bytes]) -> WriteReport:
             else:
                 if old == data:
                     unchanged.append(rel)
+                    outputs[rel] = Output(signature(target), digest)  # type: ignore[arg-type]
                     continue
                 backups[target] = old
             _atomic_write(target, data)
             written.append(rel)
+            outputs[rel] = Output(signature(target), digest)  # type: ignore[arg-type]
         generated = sorted(set(targets) - set(kept))
         _write_manifest(docs, generated)
     except BaseException:
@@ -200,7 +248,7 @@ def write_docs(docs: Path, files: dict[str, str | bytes]) -> WriteReport:
             stale.unlink()
             removed.append(rel)
             _prune_empty_dirs(docs, stale.parent)
-    return WriteReport(tuple(written), tuple(unchanged), tuple(removed), tuple(kept))
+    return WriteReport(tuple(written), tuple(unchanged), tuple(removed), tuple(kept), outputs)
 
 
 def _missing_folders(docs: Path, targets) -> set[Path]:

@@ -161,6 +161,8 @@ class Cache:
         return blobs if isinstance(blobs, tuple) and len(blobs) == 2 else None  # type: ignore[return-value]
 
     def load(self, key: str) -> Done | None:
+        if key in self._loaded:  # a warm cache (see :func:`run`) holds the record already
+            return self._loaded[key]
         blobs = self._blobs(key)
         if blobs is None:
             return None
@@ -187,6 +189,8 @@ class Cache:
         self.shelf.save(blobs)
         if stats != self.stats:
             write_pickle(self.folder / self.STATS, (self.settings_key, stats))
+        # What stays in memory for the next build of a warm session: exactly what was saved.
+        self.stats, self._loaded, self._fresh = dict(stats), dict(entries), {}
 
 
 def _pickled(value: object) -> bytes:
@@ -239,13 +243,21 @@ class Batch:
 
 
 def run(survey: Survey, codebook: Codebook, aliases_file: Path | None, k: int,
-        cache_dir: Path | None, workers: int | None = None) -> Batch:
+        cache_dir: Path | None, workers: int | None = None, warm: Cache | None = None) -> Batch:
     """Every article's :class:`Done` (or its problem), in the order of ``survey.paths``;
-    ``workers``: processes to analyse uncached articles with (1: in this process)."""
+    ``workers``: processes to analyse uncached articles with (1: in this process).
+
+    ``warm``: the cache of the previous build in this process (a
+    :class:`~generator.pipeline.Session`), used instead of reading the cache folder
+    again when it was made for the same folder and settings. Records are immutable
+    and keyed by content, so one held in memory is as good as one read back."""
     paths, seeds = survey.paths, survey.seeds
     aliases_bytes = aliases_file.read_bytes() if aliases_file else b""
     settings_key = f"{code_fingerprint()}|{hashlib.sha256(aliases_bytes).hexdigest()}|k={k}"
-    cache = Cache(cache_dir, settings_key)
+    if warm is not None and warm.folder == cache_dir and warm.settings_key == settings_key:
+        cache = warm
+    else:
+        cache = Cache(cache_dir, settings_key)
     fingerprints = {t.id: theme_fingerprint(t) for t in codebook.themes}
     results: list[Done | ProblemsError | None] = [None] * len(paths)
     keys: list[str | None] = [None] * len(paths)

@@ -247,3 +247,42 @@ def test_the_cache_sheds_what_it_no_longer_reads(tmp_path):
     left = sorted(p.relative_to(cache).as_posix() for p in cache.rglob("*") if p.is_file())
     assert not [p for p in left if p.startswith("ab") or "tmp" in p or p in ("pages.pickle", "articles/zz.pickle")]
     assert any(p.startswith("articles/") for p in left) and any(p.startswith("pages/") for p in left)
+
+
+def _tree(docs: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(docs)): p.read_bytes() for p in sorted(docs.rglob("*"))
+            if p.is_file() and ".briefing-cache" not in p.parts}
+
+
+def test_a_session_rebuilds_like_a_clean_build_without_reading_its_cache_back(tmp_path, monkeypatch):
+    """`briefing serve` rebuilds through a Session: after each edit (article, theme, a broken
+    codebook then its repair) docs/ equals a clean build's, and no cache file is read again."""
+    from generator import buildstate
+
+    seeds = _corpus(tmp_path, copies=2)
+    settings = pipeline.Settings(seeds=seeds, themes=seeds / "themes.yml", docs=tmp_path / "docs")
+    session = pipeline.Session(settings)
+    session.generate()
+    shelves = []
+    real_init = buildstate.Shelf.__init__
+    monkeypatch.setattr(buildstate.Shelf, "__init__", lambda self, *a, **k: shelves.append(a) or real_init(self, *a, **k))
+    article, themes = seeds / "000_alpha_steppe.txt", seeds / "themes.yml"
+    original_themes = themes.read_text()
+
+    def edits():
+        article.write_text(article.read_text().replace("India buys Russian arms", "India buys Russian oil"))
+        yield "article"
+        themes.write_text(original_themes.replace("      - whip hand\n", "      - whip hand\n      - needs China\n", 1))
+        yield "theme"
+        themes.write_text(original_themes + "  - id: [broken\n")
+        with pytest.raises(pipeline.ProblemsError):
+            session.generate()
+        themes.write_text(original_themes)
+        yield "repaired codebook"
+
+    for edit in edits():
+        session.generate()
+        clean = _docs(seeds, tmp_path / f"clean-{edit}", cache=False)
+        assert _tree(tmp_path / "docs") == clean, edit
+    assert b"India buys Russian oil" in clean["articles/read-moscow-and-beijing-at-their-word.md"]
+    assert shelves == []  # neither the analysis cache nor the page memo was loaded again

@@ -46,6 +46,29 @@ def test_unchanged_files_keep_their_mtime(tmp_path):
     assert (tmp_path / "index.md").stat().st_mtime == 1_000_000
 
 
+def test_known_outputs_spare_reading_back_pages_that_cannot_have_changed(tmp_path, monkeypatch):
+    first = write_docs(tmp_path, {"index.md": "x", "a.md": "a"})
+    reads = []
+    real = site.Path.read_bytes
+    monkeypatch.setattr(site.Path, "read_bytes", lambda self: reads.append(self.name) or real(self))
+    report = write_docs(tmp_path, {"index.md": "x", "a.md": "a changed"}, first.outputs)
+    assert report.unchanged == ("index.md",) and report.written == ("a.md",)
+    assert reads == ["a.md"]  # index.md still had its signature and the same digest
+    assert (tmp_path / "a.md").read_text() == "a changed"
+
+
+def test_a_page_edited_by_hand_is_restored_even_with_its_size_and_mtime_put_back(tmp_path):
+    first = write_docs(tmp_path, {"index.md": "generated\n"})
+    page = tmp_path / "index.md"
+    before = page.stat()
+    with open(page, "r+b") as handle:  # in place: same inode, same size
+        handle.write(b"GENERATED\n")
+    os.utime(page, ns=(before.st_atime_ns, before.st_mtime_ns))
+    report = write_docs(tmp_path, {"index.md": "generated\n"}, first.outputs)
+    assert report.written == ("index.md",)
+    assert page.read_text() == "generated\n"
+
+
 @pytest.mark.parametrize("bad", ["../evil.md", "/etc/passwd", "a/../../b.md", "a\\..\\b.md", ""])
 def test_refuses_paths_outside_docs(tmp_path, bad):
     docs = tmp_path / "docs"
