@@ -423,7 +423,7 @@ def browser_search(site: Path, query: str = SEARCH_QUERY) -> dict:
 
 PHASES = ("full", "article", "theme", "nothing")
 PHASE_LABELS = {"full": "full", "article": "1 article edited", "theme": "1 theme cue edited",
-                "nothing": "nothing changed"}
+                "nothing": "nothing changed", "serve": "1 article edited, serve"}
 
 
 @dataclass
@@ -531,6 +531,13 @@ def bench_size(n: int, bases: list[Base], work: Path, codebook: Path, repeat: in
     def theme_edit(r: int) -> None:
         res.theme_edit = edit_theme(themes, original_codebook, r)
     phase("theme", "one theme edited", before=theme_edit)
+    # 5. one article edited, rebuilt in a warm process as `briefing serve` does (bench/warm.py)
+    themes.write_text(original_codebook, encoding="utf-8")
+    warm = [sys.executable, str(ROOT / "bench" / "warm.py"), str(seeds), str(themes), str(docs), str(article),
+            str(repeat or 3)]
+    run = check(measure(warm, logs / "serve.log"), f"warm rebuilds (N={n})")
+    res.runs["serve"] = [{**r, "rss_mb": run.rss_mb, "tree_mb": run.tree_mb}
+                         for r in json.loads(run.log.strip().splitlines()[-1])]
 
     res.docs_du, _, res.docs_files = tree_size(docs)
     if (docs / ".briefing-cache").is_dir():
@@ -642,7 +649,7 @@ def table(results: list[SizeResult]) -> str:
     row("generate / mkdocs build (wall)", lambda r: f"{r.gen / r.mk:.3f}")
     row("generate / mkdocs build (CPU)", lambda r: f"{r.cpu('full') / r.cpu('mkdocs'):.3f}")
     row("whole build, generate + mkdocs (wall)", lambda r: f"{r.whole:.2f}s")
-    for phase in ("article", "theme", "nothing"):
+    for phase in ("article", "theme", "nothing", "serve"):
         row(f"incremental, {PHASE_LABELS[phase]}: wall, % full",
             lambda r, ph=phase: inc(r, ph))
         row("    CPU, % of full CPU",
@@ -722,6 +729,11 @@ def verdict(results: list[SizeResult]) -> tuple[list[str], dict]:
              f"incremental at {n:,}: one article edited <= 10% of full: {100 * fa:.0f}% wall, {100 * ca:.0f}% CPU")
         line(f"inc_nothing_{n}", fn <= INC_NOTHING_MAX,
              f"incremental at {n:,}: nothing changed <= 5% of full: {100 * fn:.0f}% wall, {100 * cn:.0f}% CPU")
+        if r.count("serve"):
+            fs, cs = r.wall("serve") / r.gen, r.cpu("serve") / r.cpu("full")
+            line(f"inc_serve_{n}", fs <= INC_ARTICLE_MAX,
+                 f"incremental at {n:,}, in `briefing serve` (a warm process): one article edited <= 10% "
+                 f"of full: {100 * fs:.0f}% wall, {100 * cs:.0f}% CPU")
     if b:
         tree, rss = b.tree("full"), b.rss("full")
         line("rss_3000", tree <= RSS_MAX_MB,
