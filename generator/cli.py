@@ -262,4 +262,24 @@ def run(argv: list[str] | None = None) -> int:
 
 
 def main() -> None:
-    sys.exit(run())
+    try:
+        status = run()
+    except BrokenPipeError:  # `briefing export | head`: the reader has all it wanted
+        # Python's advice (signal module docs): point stdout at devnull so that the
+        # flush at exit does not fail again, and exit with an error status.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        status = 1
+    if sys.getprofile() is None and sys.gettrace() is None:
+        # Everything is written, every worker pool is shut down, and nothing of this
+        # program needs an exit handler; freeing the build's million small objects
+        # one by one (and a last garbage collection) would cost ~60 ms of a 0.6 s
+        # rebuild at 1,000 articles. So flush and leave. Under a profiler, debugger
+        # or coverage tool (which write their results at exit), exit normally.
+        logging.shutdown()
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):  # a reader that went away (`briefing export | head`)
+                pass
+        os._exit(status & 0xFF)
+    sys.exit(status)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import shutil
 import subprocess
 import sys
+from contextlib import redirect_stdout
 from pathlib import Path
 
 import pytest
@@ -189,3 +191,27 @@ def test_build_runs_mkdocs_strict_and_indexes_article_text(project):
     assert "needier partner" in index and "counter-intelligence" in index
     html = (site / "articles" / "how-close-are-china-and-russia-really" / "index.html").read_text()
     assert 'id="p5"' in html
+
+
+def test_the_command_leaves_nothing_unsaid_when_it_exits(project):
+    """`briefing` skips Python's slow teardown at exit (cli.main): its output, log and exit
+    status must still be complete; a reader that stops early gets no traceback."""
+    briefing = str(Path(sys.executable).parent / "briefing")
+    export = subprocess.run([briefing, "export", "--format", "csv"], cwd=project, capture_output=True, text=True)
+    buffer = io.StringIO()
+    with redirect_stdout(buffer):
+        assert run(["export", "--format", "csv", "--seeds", str(project / "seeds")]) == 0
+    assert export.returncode == 0 and export.stdout == buffer.getvalue()
+    generated = subprocess.run([briefing, "generate"], cwd=project, capture_output=True, text=True)
+    assert generated.returncode == 0
+    assert generated.stderr.splitlines()[-1].startswith("INFO: docs/: ")
+    head = subprocess.run(f"{briefing} export --format json | head -c 10", shell=True, cwd=project,
+                          capture_output=True, text=True)
+    assert head.stdout == '{\n"article' and "Traceback" not in head.stderr
+    # A reader that leaves before the first byte (`true` reads nothing): no traceback either.
+    gone = subprocess.run(f"{briefing} export --format json | true; echo $?",
+                          shell=True, cwd=project, capture_output=True, text=True, executable="/bin/bash")
+    assert "Traceback" not in gone.stderr and "Broken pipe" not in gone.stderr
+    (project / "seeds" / "themes.yml").write_text("themes:\n  - id: Bad Id\n")
+    broken = subprocess.run([briefing, "generate"], cwd=project, capture_output=True, text=True)
+    assert broken.returncode == 1 and "themes.yml:2" in broken.stderr
