@@ -195,6 +195,7 @@ def _serve_until_stopped(cmd: list[str], env: dict[str, str], session: pipeline.
                 try:
                     session.generate()
                     log.info("regenerated docs/")
+                    pipeline.collect_garbage()  # while idle, not in the next rebuild
                 except ProblemsError as err:
                     _report_problems(err.problems)
     except KeyboardInterrupt:
