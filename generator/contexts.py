@@ -2,7 +2,7 @@
 
 Every template gets exactly one context (pinned both ways by
 ``tests/test_template_context.py``), plus the small row records those contexts
-are made of. :mod:`pages` builds them from the cross-linked
+are made of. :mod:`pages` and :mod:`listings` build them from the cross-linked
 :class:`matrix.Briefing`. Contexts hold presentation-ready values: untrusted
 text stays plain ``str`` (the template layer escapes it) and links built by
 the generator are :class:`escape.Md`.

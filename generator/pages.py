@@ -11,17 +11,12 @@ from __future__ import annotations
 
 import json
 import math
-from collections import Counter
 
 from .contexts import (
     ArticlePage,
     ArticleTheme,
     EntityRow,
     HomePage,
-    IndexPage,
-    MatrixCell,
-    MatrixPage,
-    MatrixThemePage,
     MetaRow,
     ParagraphRow,
     QuoteRow,
@@ -32,27 +27,20 @@ from .contexts import (
     ThemeRow,
 )
 from .escape import Md, html_escape, md_escape, md_link, safe_url
-from .matrix import Briefing, EntityView, ThemeView
+from .matrix import Briefing, ThemeView
 from .records import BLOCKQUOTE, Article, Cell, Sentence
 
 # Average adult silent reading speed for non-fiction (Brysbaert 2019: 238 wpm).
 WORDS_PER_MINUTE = 238
 # Evidence quotes shown per source on a theme page and per theme on an article page.
 QUOTES_PER_SOURCE = 3
-# Up to this many articles the matrix is one themes x articles table; beyond,
-# one table per theme with articles as sortable rows.
-WIDE_MATRIX_MAX_ARTICLES = 6
 # Characters of a quote shown in a matrix cell before it is cut with an ellipsis.
 CELL_QUOTE_CHARS = 160
 # Bounds that keep every page readable and its size independent of the corpus
-# size (a 3,000-article briefing must not produce multi-megabyte index pages).
+# size (a 3,000-article briefing must not produce multi-megabyte index pages);
+# those of the listings are in :mod:`listings`.
 HOME_MAX_SOURCES = 20  # newest first; the rest via the articles index
-ARTICLES_PER_PAGE = 200  # articles index pagination
 THEME_PAGE_MAX_SOURCES = 30  # strongest first; the rest via the theme's matrix pages
-MATRIX_OVERVIEW_ROWS = 25  # per theme on the matrix page (strongest first)
-MATRIX_ROWS_PER_PAGE = 250  # per page of a theme's full matrix listing
-ENTITY_MAX_ROWS_PER_KIND = 200  # most-mentioned first
-ENTITY_MAX_ARTICLES = 12  # articles listed per entity
 PRINT_MAX_ARTICLES = 60  # newest first
 # Sources named per position in a verdict line (home, theme and print pages), in
 # article order; then "and N more" links to the theme's full listing.
@@ -249,58 +237,6 @@ def theme_page(briefing: Briefing, view: ThemeView, depth: int = 1, pagefind: bo
     )
 
 
-def _matrix_cell(briefing: Briefing, cell: Cell, depth: int) -> MatrixCell:
-    if not cell.addressed:
-        return MatrixCell(NOT_ADDRESSED, "", Md(""), False, "0%")
-    label = _position_label(briefing, cell) or "addressed, no position"
-    first = cell.evidence[0].sentence if cell.evidence else None
-    return MatrixCell(
-        text=label, quote=_cut(first.text) if first else "",
-        href=_article_href(cell.article, first.paragraph, depth) if first else _article_href(cell.article, None, depth),
-        pinned=cell.pinned, strength=_pct(cell.strength),
-    )
-
-
-def matrix_page(briefing: Briefing) -> MatrixPage:
-    articles, themes = briefing.articles, briefing.codebook.themes
-    wide = len(articles) <= WIDE_MATRIX_MAX_ARTICLES
-    columns = tuple(md_link(a.meta.title, _article_href(a.slug, None, 0)) for a in articles)
-    theme_links = [md_link(t.title, _theme_href(t.id, 0)) for t in themes]
-    rows = tuple(
-        (theme_links[i], tuple(_matrix_cell(briefing, briefing.cell(a.slug, t.id), 0) for a in articles))
-        for i, t in enumerate(themes)
-    ) if wide else ()
-    titles = briefing.titles
-    views = {v.theme.id: v for v in briefing.themes}
-    per_theme = tuple(
-        (theme_links[i], tuple(
-            (md_link(titles[c.article], _article_href(c.article, None, 0)), _matrix_cell(briefing, c, 0))
-            for c in _strongest(views[t.id].cells)[:MATRIX_OVERVIEW_ROWS]
-        ))
-        for i, t in enumerate(themes)
-    ) if not wide else ()
-    more = tuple((len(views[t.id].cells), Md(f"matrix/{t.id}/index.md")) for t in themes) if not wide else ()
-    return MatrixPage(wide, columns if wide else (), rows, per_theme, more, _heatmap_alt(briefing))
-
-
-def matrix_theme_pages(briefing: Briefing, view: ThemeView) -> dict[str, MatrixThemePage]:
-    """The full listing of one theme's cells, strongest first, paginated (pages under matrix/<id>/)."""
-    cells = _strongest(view.cells)
-    titles = briefing.titles
-    name = lambda n: "index.md" if n == 1 else f"{n}.md"  # noqa: E731
-    links = _pages(len(cells), MATRIX_ROWS_PER_PAGE, lambda n: Md(name(n)))
-    out = {}
-    for start in range(0, max(1, len(cells)), MATRIX_ROWS_PER_PAGE):
-        chunk = cells[start:start + MATRIX_ROWS_PER_PAGE]
-        out[f"matrix/{view.theme.id}/{name(start // MATRIX_ROWS_PER_PAGE + 1)}"] = MatrixThemePage(
-            front_title=_front_title(f"{view.theme.title}: every source"), title=view.theme.title, theme_link=md_link(view.theme.title, _theme_href(view.theme.id, 2)),
-            rows=tuple((md_link(titles[c.article], _article_href(c.article, None, 2)), _matrix_cell(briefing, c, 2))
-                       for c in chunk),
-            first=start + 1, total=len(cells), pages=links,
-        )
-    return out
-
-
 def _heatmap_alt(briefing: Briefing) -> str:
     covered = briefing.addressed_count
     return (f"Coverage heatmap: {len(briefing.codebook.themes)} themes by {len(briefing.articles)} articles; "
@@ -329,51 +265,3 @@ def home_page(briefing: Briefing, as_of: str | None, pagefind: bool = False) -> 
     )
     return HomePage(as_of, sources, themes, _heatmap_alt(briefing), len(briefing.articles),
                     Md("search.md") if pagefind else None)
-
-
-# ---- environment and whole-site rendering --------------------------------------------
-
-def listed_entities(briefing: Briefing) -> tuple[EntityView, ...]:
-    """The entities the index page shows: the most mentioned of each kind, bounded."""
-    shown, per_kind = [], Counter()
-    for view in briefing.entities:  # already ordered by kind, then mentions
-        if per_kind[view.kind] < ENTITY_MAX_ROWS_PER_KIND:
-            shown.append(view)
-            per_kind[view.kind] += 1
-    return tuple(shown)
-
-
-def entities_page(briefing: Briefing, shown: tuple[EntityView, ...]) -> IndexPage:
-    titles = briefing.titles
-    rows = tuple(
-        EntityRow(
-            link=Md(f'<span id="{html_escape(e.entity_id)}"></span>' + md_escape(e.name)), kind=e.kind,
-            count=e.total,
-            places=tuple(md_link(titles[slug], _article_href(slug, m.paragraphs[0], 0))
-                         for slug, m in e.mentions[:ENTITY_MAX_ARTICLES])
-            + ((md_escape(f"and {len(e.mentions) - ENTITY_MAX_ARTICLES} more articles"),)
-               if len(e.mentions) > ENTITY_MAX_ARTICLES else ()),
-        )
-        for e in shown
-    )
-    cut = len(briefing.entities) - len(shown)
-    note = (f"The {ENTITY_MAX_ROWS_PER_KIND} most mentioned of each kind are listed; {cut} more appear only "
-            "on their articles' pages.") if cut else ""
-    return IndexPage(rows=(), entities=rows, note=note)
-
-
-def article_index_pages(briefing: Briefing) -> dict[str, IndexPage]:
-    """The articles index, newest first, paginated: articles/index.md, then library/2.md, ..."""
-    ordered = _newest_first(briefing.articles)
-    name = lambda n: "articles/index.md" if n == 1 else f"library/{n}.md"  # noqa: E731
-    links = _pages(len(ordered), ARTICLES_PER_PAGE, lambda n: Md("../" + name(n)))
-    out = {}
-    for start in range(0, max(1, len(ordered)), ARTICLES_PER_PAGE):
-        out[name(start // ARTICLES_PER_PAGE + 1)] = IndexPage(rows=tuple(
-            (md_link(a.meta.title, _article_href(a.slug)), a.meta.outlet or NOT_STATED,
-             a.meta.author or NOT_STATED, a.meta.date or NOT_STATED, _minutes(a.word_count))
-            for a in ordered[start:start + ARTICLES_PER_PAGE]), pages=links,
-            # Later pages only list titles again: kept out of the search index, which
-            # would otherwise grow with the corpus (each article page is indexed itself).
-            searchable=start == 0)
-    return out

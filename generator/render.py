@@ -1,7 +1,7 @@
 """Render the cross-linked briefing into the files of ``docs/`` with Jinja2 templates.
 
 Templates in ``site_templates/`` hold presentation only; their contexts are
-built in :mod:`pages`. Article text only ever enters a template as a *value*:
+built in :mod:`pages` and :mod:`listings`. Article text only ever enters a template as a *value*:
 the environment's ``finalize`` escapes every ``{{ … }}`` output with
 :func:`escape.md_escape` unless the generator marked it as trusted Markdown
 (:class:`escape.Md`), so untrusted text can never become Markdown, HTML, a
@@ -22,19 +22,8 @@ from .escape import Md, md_escape, md_link
 from .heatmap import heatmap_svg
 from .matrix import Briefing, ExportRows, article_export_rows, matrix_csv, matrix_json
 from .contexts import IndexPage, PrintPage, SearchPage
-from .pages import (
-    PRINT_MAX_ARTICLES,
-    _cut,
-    _newest_first,
-    article_index_pages,
-    article_page,
-    entities_page,
-    home_page,
-    listed_entities,
-    matrix_page,
-    matrix_theme_pages,
-    theme_page,
-)
+from .listings import article_index_pages, entities_page, listed_entities, matrix_page, matrix_theme_pages
+from .pages import PRINT_MAX_ARTICLES, _cut, _newest_first, article_page, home_page, theme_page
 from .records import Article
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pycountry
 import pytest
 
-from generator import pages, pipeline
+from generator import listings, pages, pipeline
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "tests" / "fixtures" / "corpus"
@@ -44,7 +44,7 @@ def _build(root: Path, copies: int) -> dict[str, str]:
             encoding="utf-8")
     shutil.copy(REPO / "seeds" / "themes.yml", seeds / "themes.yml")
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(pages, "ENTITY_MAX_ROWS_PER_KIND", ENTITY_ROWS)
+        patch.setattr(listings, "ENTITY_MAX_ROWS_PER_KIND", ENTITY_ROWS)
         pipeline.generate(pipeline.Settings(seeds=seeds, themes=seeds / "themes.yml", docs=docs, cache=False,
                                             search="lunr"))
     return {p.relative_to(docs).as_posix(): p.read_text(encoding="utf-8") for p in docs.rglob("*.md")
@@ -76,10 +76,10 @@ def test_no_page_but_the_paginated_listings_grows_with_the_corpus(builds):
 
 def test_listings_are_paginated(builds):
     _, large = builds
-    listings = {p: t for p, t in large.items() if LISTINGS.match(p)}
-    assert "library/2.md" in listings or 5 * LARGE <= pages.ARTICLES_PER_PAGE
-    for path, text in listings.items():
-        limit = pages.ARTICLES_PER_PAGE if not path.startswith("matrix/") else pages.MATRIX_ROWS_PER_PAGE
+    paged = {p: t for p, t in large.items() if LISTINGS.match(p)}
+    assert "library/2.md" in paged or 5 * LARGE <= listings.ARTICLES_PER_PAGE
+    for path, text in paged.items():
+        limit = listings.ARTICLES_PER_PAGE if not path.startswith("matrix/") else listings.MATRIX_ROWS_PER_PAGE
         assert _table_rows(text) <= limit, path
         # Only the first page of a listing goes into Material's search index (which every
         # reader downloads whole); the others would make it grow with the corpus.
