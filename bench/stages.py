@@ -3,7 +3,7 @@
 
 Not a test: it prints milliseconds per article for reading and cleaning, the
 summary and key points, quotes, entities and theme matching, over the 60 BBC
-articles of ``../shared/data/bbc-summaries`` (best of ``--repeat`` passes, each
+articles of ``../shared/data/bbc-summaries`` (or ``$BRIEFING_BENCH_DATA``; best of ``--repeat`` passes, each
 on freshly read records so that no per-record cache helps), and the total
 against the issue's target of 5 ms per article (sumy's summarizers take 7-10 ms).
 
@@ -13,6 +13,7 @@ against the issue's target of 5 ms per article (sumy's summarizers take 7-10 ms)
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 import tempfile
@@ -28,7 +29,7 @@ from generator.aliases import load_aliases  # noqa: E402
 from generator.codebook import load_codebook  # noqa: E402
 from generator.ingest import read_article  # noqa: E402
 
-DATA = ROOT.parent / "shared" / "data" / "bbc-summaries" / "article"
+DATA = Path(os.environ.get("BRIEFING_BENCH_DATA", ROOT.parent / "shared" / "data" / "bbc-summaries")) / "article"
 CODEBOOKS = {"bench": ROOT / "bench" / "codebook.yml", "project": ROOT / "seeds" / "themes.yml"}
 TARGET_MS = 5.0
 
