@@ -160,7 +160,7 @@ def load_inputs(settings: Settings, found: Survey | None = None, warm: Warm | No
         warm.cache = batch.cache
     outcomes = batch.outcomes
     try:
-        corpus = collect([o.article if isinstance(o, work.Done) else o for o in outcomes], settings.strict)
+        corpus = collect([o.article if isinstance(o, work.ArticleWork) else o for o in outcomes], settings.strict)
     except ProblemsError as err:
         problems += err.problems
         corpus = None

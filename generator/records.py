@@ -2,7 +2,8 @@
 
 Ingest produces :class:`Article`; analysis adds :class:`ArticleAnalysis`; the
 codebook is a :class:`Codebook` of :class:`Theme`; theme matching produces one
-:class:`Cell` per article x theme, backed by :class:`Evidence`. Nothing here
+:class:`Cell` per article x theme, backed by :class:`Evidence`; the three
+together are one :class:`ArticleWork`, what the analysis cache keeps. Nothing here
 does I/O. Every piece of article text kept in these records is verbatim source
 text, so that everything the site shows can be traced to a paragraph anchor.
 """
@@ -207,3 +208,16 @@ class Cell:
     @property
     def addressed(self) -> bool:
         return bool(self.evidence) or self.pinned
+
+
+@dataclass(frozen=True)
+class ArticleWork:
+    """One article's work (:mod:`work`): the article, its analysis and its theme cells. Fresh
+    from analysis, all three carry the slug of the article's title;
+    :meth:`work.Batch.settle` changes it where titles collide (and the cache keeps the
+    settled record)."""
+
+    article: Article
+    analysis: ArticleAnalysis
+    cells: tuple[Cell, ...]  # in codebook order
+    theme_fingerprints: tuple[tuple[str, str], ...] = ()  # what the cells were computed for

@@ -3,14 +3,11 @@
 The expensive part of a build is per article and independent of the other
 articles, so it is done here, once per article content:
 
-* **Cache.** Results are stored in ``docs/.briefing-cache/articles/``
-  (a dot folder, skipped by MkDocs), keyed by the SHA-256 of the article's bytes and sidecar, the generator's own
-  source code (so a new version recomputes everything), the aliases file and
-  the summary length. Theme cells are keyed by that article key plus a
-  fingerprint of the one theme, so editing one theme recomputes only its cells.
-  A stat index (size, times, inode: :func:`sources.stat_of`) lets an unchanged
-  file be reused without being read. The cache holds pickles written by this program: it is as trusted as
-  the code (delete the folder at any time; it is rebuilt).
+* **Cache.** Results are kept in ``docs/.briefing-cache/articles/`` (a dot
+  folder, skipped by MkDocs) by :mod:`analysis_cache`, keyed by the article's
+  content and the settings (a new version of the generator recomputes
+  everything). Theme cells carry a fingerprint of each theme, so editing one
+  theme recomputes only its cells.
 * **Parallelism.** Articles not in the cache are processed by a pool of
   processes (one per core) when there are enough of them to pay for it. Each
   result depends only on its own article, so the output is identical to a
@@ -28,14 +25,15 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from . import entities, quotes, summarize, themes
+from . import analysis_cache, entities, quotes, summarize, themes
 from .aliases import Aliases, load_aliases
-from .buildstate import UNREADABLE, Shelf, code_fingerprint, write_pickle
+from .analysis_cache import Cache, pickled, record_key
+from .buildstate import code_fingerprint
 from .errors import ProblemsError
-from .ingest import content_hash, read_article
+from .ingest import read_article
+from .records import Article, ArticleAnalysis, ArticleWork, Codebook, Theme
 from .slugs import slugify
-from .sources import Survey, sidecar_path
-from .records import Article, ArticleAnalysis, Cell, Codebook, Theme
+from .sources import Survey
 
 log = logging.getLogger(__name__)
 
@@ -44,18 +42,6 @@ log = logging.getLogger(__name__)
 # costs ~2 ms to analyse (bench/stages.py) plus ~0.2 ms to pickle across; at 16
 # articles the pool saves about as much as it costs, and more from there on.
 PARALLEL_MIN_ARTICLES = 16
-
-
-@dataclass(frozen=True)
-class Done:
-    """One article's work. Fresh from analysis, ``article``, ``analysis`` and ``cells`` carry the
-    slug of the article's title; :meth:`Batch.settle` changes it where titles collide (and the
-    cache keeps the settled record)."""
-
-    article: Article
-    analysis: ArticleAnalysis
-    cells: tuple[Cell, ...]  # in codebook order
-    theme_fingerprints: tuple[tuple[str, str], ...] = ()  # what the cells were computed for
 
 
 def theme_fingerprint(theme: Theme) -> str:
@@ -85,7 +71,7 @@ def _init(aliases_file: str | None, codebook: Codebook, k: int) -> None:
 
 
 def _process(job: tuple[str, str]) -> tuple[bytes, bytes] | ProblemsError:
-    """One article's :class:`Done`, pickled as the cache stores it (the two blobs cross to
+    """One article's :class:`ArticleWork`, pickled as the cache stores it (the two blobs cross to
     the parent, which keeps them for the cache instead of pickling the record again)."""
     path, seeds = job
     try:
@@ -96,7 +82,7 @@ def _process(job: tuple[str, str]) -> tuple[bytes, bytes] | ProblemsError:
     article = replace(article, slug=slugify(article.meta.title))
     analysis = analyse_article(article, _STATE["aliases"], _STATE["k"])  # type: ignore[arg-type]
     cells = themes.match_article(article, _STATE["codebook"])  # type: ignore[arg-type]
-    return _pickled((article, analysis)), _pickled((cells, _STATE["fingerprints"]))
+    return pickled((article, analysis)), pickled((cells, _STATE["fingerprints"]))
 
 
 def _progress(results, total: int) -> list:
@@ -113,124 +99,27 @@ def _progress(results, total: int) -> list:
     return out
 
 
-# ---- the cache -----------------------------------------------------------------------------
-
-class Cache:
-    """Cached :class:`Done` records by key, in a :class:`~generator.buildstate.Shelf`
-    (``articles/``), plus the stat index (``stat-index.pickle``). See module doc.
-
-    Each record is kept as two pickles, the article with its analysis and its
-    theme cells, so that a build re-pickles only what it recomputed (a theme
-    edit: cells), and the shelf rewrites only the shards that changed. A build
-    keeps exactly the records of the articles it read, so the cache never
-    outgrows the corpus.
-    """
-
-    STATS = "stat-index.pickle"
-
-    def __init__(self, folder: Path | None, settings_key: str):
-        self.folder = folder
-        self.settings_key = settings_key
-        self.stats: dict[str, tuple[tuple, str]] = {}
-        self.shelf = Shelf(folder / "articles", settings_key) if folder is not None else None
-        self._loaded: dict[str, Done] = {}
-        self._fresh: dict[str, tuple[bytes, bytes]] = {}  # key -> blobs a worker pickled this run
-        if folder is not None:
-            try:
-                with open(folder / self.STATS, "rb") as handle:
-                    saved_key, stats = pickle.load(handle)
-                if saved_key == settings_key:  # keys were computed under the same settings
-                    self.stats = stats
-            except UNREADABLE:
-                pass
-
-    def key_for_stat(self, rel: str, stat: tuple) -> str | None:
-        known = self.stats.get(rel)
-        return known[1] if known and known[0] == stat else None
-
-    def adopt(self, key: str, done: Done, blobs: tuple[bytes, bytes]) -> Done:
-        """A record a worker computed, and the blobs it was pickled to (kept for :meth:`save`)."""
-        self._fresh[key] = blobs
-        self._loaded[key] = done
-        return done
-
-    def _blobs(self, key: str) -> tuple[bytes, bytes] | None:
-        if key in self._fresh:
-            return self._fresh[key]
-        blobs = self.shelf.get(key) if self.shelf is not None else None
-        return blobs if isinstance(blobs, tuple) and len(blobs) == 2 else None  # type: ignore[return-value]
-
-    def load(self, key: str) -> Done | None:
-        if key in self._loaded:  # a warm cache (see :func:`run`) holds the record already
-            return self._loaded[key]
-        blobs = self._blobs(key)
-        if blobs is None:
-            return None
-        try:
-            done = Done(*pickle.loads(blobs[0]), *pickle.loads(blobs[1]))
-        except UNREADABLE:
-            return None
-        self._loaded[key] = done
-        return done
-
-    def save(self, stats: dict[str, tuple[tuple, str]], entries: dict[str, Done]) -> None:
-        """Make the cache hold exactly ``entries`` (atomically per file); no-op without a folder."""
-        if self.folder is None or self.shelf is None:
-            return
-        blobs: dict[str, object] = {}
-        for key, done in entries.items():
-            loaded, old = self._loaded.get(key), self._blobs(key)
-            if loaded is done and old is not None:
-                blobs[key] = old
-                continue
-            main = (old[0] if old is not None and loaded is not None and loaded.article is done.article
-                    else _pickled((done.article, done.analysis)))
-            blobs[key] = (main, _pickled((done.cells, done.theme_fingerprints)))
-        self.shelf.save(blobs)
-        if stats != self.stats:
-            write_pickle(self.folder / self.STATS, (self.settings_key, stats))
-        # What stays in memory for the next build of a warm session: exactly what was saved.
-        self.stats, self._loaded, self._fresh = dict(stats), dict(entries), {}
-
-
-def _pickled(value: object) -> bytes:
-    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-
-
-def _record_key(settings_key: str, rel: str, path: Path, content: str) -> str:
-    """The cache key of an article: its content hash (:func:`ingest.content_hash`) under these
-    settings. The path is part of the record (source_file, and the file names in messages),
-    so part of the key."""
-    return hashlib.sha256(f"{settings_key}|{rel}|{path}|{content}".encode()).hexdigest()
-
-
-def _content_key(path: Path, rel: str, settings_key: str) -> str:
-    side = sidecar_path(path)
-    sidecar = side.read_bytes() if side.is_file() else None
-    return _record_key(settings_key, rel, path, content_hash(path.read_bytes(), sidecar))
-
-
 @dataclass
 class Batch:
     """The outcome of :func:`run`; the cache is only written by :meth:`commit`, after a
     successful build, so that a failed build leaves ``docs/`` (cache included) as it was."""
 
-    outcomes: list[Done | ProblemsError]
+    outcomes: list[ArticleWork | ProblemsError]
     cache: Cache
-    entries: dict[str, Done]  # what the cache holds after commit: this run's articles, by key
+    entries: dict[str, ArticleWork]  # what the cache holds after commit: this run's articles, by key
     stats: dict[str, tuple[tuple, str]]
 
-    def settle(self, articles: tuple[Article, ...]) -> list[Done]:
+    def settle(self, articles: tuple[Article, ...]) -> list[ArticleWork]:
         """The successful outcomes, in order, with the slugs of ``articles`` (the same articles,
         slugged by :func:`generator.ingest.collect`). A record whose slug is already right is
         returned as it is, so that a rebuild neither copies nor re-pickles it."""
-        done = [o for o in self.outcomes if isinstance(o, Done)]
+        done = [o for o in self.outcomes if isinstance(o, ArticleWork)]
         by_record = {id(d): key for key, d in self.entries.items()}
         settled = []
         for record, article in zip(done, articles, strict=True):
             if record.article.slug != article.slug:
                 slug = article.slug
-                fresh = Done(article, replace(record.analysis, slug=slug),
+                fresh = ArticleWork(article, replace(record.analysis, slug=slug),
                              tuple(replace(c, article=slug) for c in record.cells), record.theme_fingerprints)
                 if id(record) in by_record:
                     self.entries[by_record[id(record)]] = fresh
@@ -244,7 +133,7 @@ class Batch:
 
 def run(survey: Survey, codebook: Codebook, aliases_file: Path | None, k: int,
         cache_dir: Path | None, workers: int | None = None, warm: Cache | None = None) -> Batch:
-    """Every article's :class:`Done` (or its problem), in the order of ``survey.paths``;
+    """Every article's :class:`ArticleWork` (or its problem), in the order of ``survey.paths``;
     ``workers``: processes to analyse uncached articles with (1: in this process).
 
     ``warm``: the cache of the previous build in this process (a
@@ -259,7 +148,7 @@ def run(survey: Survey, codebook: Codebook, aliases_file: Path | None, k: int,
     else:
         cache = Cache(cache_dir, settings_key)
     fingerprints = {t.id: theme_fingerprint(t) for t in codebook.themes}
-    results: list[Done | ProblemsError | None] = [None] * len(paths)
+    results: list[ArticleWork | ProblemsError | None] = [None] * len(paths)
     keys: list[str | None] = [None] * len(paths)
     stats: dict[str, tuple[tuple, str]] = {}
     todo: list[int] = []
@@ -267,7 +156,7 @@ def run(survey: Survey, codebook: Codebook, aliases_file: Path | None, k: int,
         try:
             if stat is None:
                 raise OSError(f"cannot stat {path}")
-            key = cache.key_for_stat(rel, stat) or _content_key(path, rel, settings_key)
+            key = cache.key_for_stat(rel, stat) or analysis_cache.content_key(path, rel, settings_key)
         except OSError:
             todo.append(i)  # read_article reports the problem
             continue
@@ -295,17 +184,17 @@ def run(survey: Survey, codebook: Codebook, aliases_file: Path | None, k: int,
             continue
         # Keyed by the bytes the worker analysed: if the file changed since it was
         # stat-ed and hashed above, the record must not go under the old content's key.
-        done = Done(*pickle.loads(outcome[0]), *pickle.loads(outcome[1]))
+        done = ArticleWork(*pickle.loads(outcome[0]), *pickle.loads(outcome[1]))
         path, rel, stat = paths[i], survey.rels[i], survey.stats[i]
-        keys[i] = _record_key(settings_key, rel, path, done.article.content_hash)
+        keys[i] = record_key(settings_key, rel, path, done.article.content_hash)
         if stat is not None:
             stats[rel] = (stat, keys[i])
         results[i] = cache.adopt(keys[i], done, outcome)
-    entries = {key: done for key, done in zip(keys, results) if key is not None and isinstance(done, Done)}
+    entries = {key: done for key, done in zip(keys, results) if key is not None and isinstance(done, ArticleWork)}
     return Batch(results, cache, entries, stats)  # type: ignore[arg-type]
 
 
-def _with_cells(stored: Done, codebook: Codebook, fingerprints: dict[str, str]) -> Done:
+def _with_cells(stored: ArticleWork, codebook: Codebook, fingerprints: dict[str, str]) -> ArticleWork:
     """A cached result, with the cells of changed or new themes recomputed."""
     if dict(stored.theme_fingerprints) == fingerprints:
         return stored
@@ -315,4 +204,4 @@ def _with_cells(stored: Done, codebook: Codebook, fingerprints: dict[str, str]) 
         have[t.id] if t.id in have and old.get(t.id) == fingerprints[t.id] else themes.theme_cell(stored.article, t)
         for t in codebook.themes
     )
-    return Done(stored.article, stored.analysis, cells, tuple(fingerprints.items()))
+    return ArticleWork(stored.article, stored.analysis, cells, tuple(fingerprints.items()))

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import pipeline, work
+from generator import analysis_cache, pipeline, work
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "tests" / "fixtures" / "corpus"
@@ -198,7 +198,7 @@ def test_an_article_edited_during_a_build_is_cached_under_the_text_analysed(tmp_
     cache = tmp_path / "cache"
     article = seeds / "000_alpha_steppe.txt"
     original = article.read_text()
-    real = work._content_key
+    real = analysis_cache.content_key
 
     def key_then_edit(path, rel, settings_key):  # the edit lands after the key, before the analysis
         key = real(path, rel, settings_key)
@@ -206,7 +206,7 @@ def test_an_article_edited_during_a_build_is_cached_under_the_text_analysed(tmp_
             article.write_text(original.replace("India buys Russian arms", "India buys Russian oil"))
         return key
 
-    monkeypatch.setattr(work, "_content_key", key_then_edit)
+    monkeypatch.setattr(analysis_cache, "content_key", key_then_edit)
     assert b"Russian oil" in _docs(seeds, tmp_path / "docs", cache=cache)["articles/read-moscow-and-beijing-at-their-word.md"]
     monkeypatch.undo()
     article.write_text(original)  # back to the text the key was computed from

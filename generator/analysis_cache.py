@@ -1,0 +1,118 @@
+"""The analysis cache: every article's :class:`~generator.records.ArticleWork` by content.
+
+Records are keyed by the SHA-256 of the article's bytes and sidecar
+(:func:`generator.ingest.content_hash`), its path, and the settings they were
+computed under (the generator's own code, the aliases file, the summary
+length): see :func:`record_key`. They live in a
+:class:`~generator.buildstate.Shelf` (``articles/``) beside a stat index
+(``stat-index.pickle``: size, times and inode of each input, see
+:func:`generator.sources.stat_of`), which lets an unchanged file be reused
+without being read. The cache holds pickles written by this program: it is as
+trusted as the code (delete the folder at any time; it is rebuilt).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+from pathlib import Path
+
+from .buildstate import UNREADABLE, Shelf, write_pickle
+from .ingest import content_hash
+from .records import ArticleWork
+from .sources import sidecar_path
+
+
+class Cache:
+    """Cached :class:`ArticleWork` records by key, in a :class:`~generator.buildstate.Shelf`
+    (``articles/``), plus the stat index (``stat-index.pickle``). See module doc.
+
+    Each record is kept as two pickles, the article with its analysis and its
+    theme cells, so that a build re-pickles only what it recomputed (a theme
+    edit: cells), and the shelf rewrites only the shards that changed. A build
+    keeps exactly the records of the articles it read, so the cache never
+    outgrows the corpus.
+    """
+
+    STATS = "stat-index.pickle"
+
+    def __init__(self, folder: Path | None, settings_key: str):
+        self.folder = folder
+        self.settings_key = settings_key
+        self.stats: dict[str, tuple[tuple, str]] = {}
+        self.shelf = Shelf(folder / "articles", settings_key) if folder is not None else None
+        self._loaded: dict[str, ArticleWork] = {}
+        self._fresh: dict[str, tuple[bytes, bytes]] = {}  # key -> blobs a worker pickled this run
+        if folder is not None:
+            try:
+                with open(folder / self.STATS, "rb") as handle:
+                    saved_key, stats = pickle.load(handle)
+                if saved_key == settings_key:  # keys were computed under the same settings
+                    self.stats = stats
+            except UNREADABLE:
+                pass
+
+    def key_for_stat(self, rel: str, stat: tuple) -> str | None:
+        known = self.stats.get(rel)
+        return known[1] if known and known[0] == stat else None
+
+    def adopt(self, key: str, done: ArticleWork, blobs: tuple[bytes, bytes]) -> ArticleWork:
+        """A record a worker computed, and the blobs it was pickled to (kept for :meth:`save`)."""
+        self._fresh[key] = blobs
+        self._loaded[key] = done
+        return done
+
+    def _blobs(self, key: str) -> tuple[bytes, bytes] | None:
+        if key in self._fresh:
+            return self._fresh[key]
+        blobs = self.shelf.get(key) if self.shelf is not None else None
+        return blobs if isinstance(blobs, tuple) and len(blobs) == 2 else None  # type: ignore[return-value]
+
+    def load(self, key: str) -> ArticleWork | None:
+        if key in self._loaded:  # a warm cache (see :func:`run`) holds the record already
+            return self._loaded[key]
+        blobs = self._blobs(key)
+        if blobs is None:
+            return None
+        try:
+            done = ArticleWork(*pickle.loads(blobs[0]), *pickle.loads(blobs[1]))
+        except UNREADABLE:
+            return None
+        self._loaded[key] = done
+        return done
+
+    def save(self, stats: dict[str, tuple[tuple, str]], entries: dict[str, ArticleWork]) -> None:
+        """Make the cache hold exactly ``entries`` (atomically per file); no-op without a folder."""
+        if self.folder is None or self.shelf is None:
+            return
+        blobs: dict[str, object] = {}
+        for key, done in entries.items():
+            loaded, old = self._loaded.get(key), self._blobs(key)
+            if loaded is done and old is not None:
+                blobs[key] = old
+                continue
+            main = (old[0] if old is not None and loaded is not None and loaded.article is done.article
+                    else pickled((done.article, done.analysis)))
+            blobs[key] = (main, pickled((done.cells, done.theme_fingerprints)))
+        self.shelf.save(blobs)
+        if stats != self.stats:
+            write_pickle(self.folder / self.STATS, (self.settings_key, stats))
+        # What stays in memory for the next build of a warm session: exactly what was saved.
+        self.stats, self._loaded, self._fresh = dict(stats), dict(entries), {}
+
+
+def pickled(value: object) -> bytes:
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def record_key(settings_key: str, rel: str, path: Path, content: str) -> str:
+    """The cache key of an article: its content hash (:func:`generator.ingest.content_hash`) under these
+    settings. The path is part of the record (source_file, and the file names in messages),
+    so part of the key."""
+    return hashlib.sha256(f"{settings_key}|{rel}|{path}|{content}".encode()).hexdigest()
+
+
+def content_key(path: Path, rel: str, settings_key: str) -> str:
+    side = sidecar_path(path)
+    sidecar = side.read_bytes() if side.is_file() else None
+    return record_key(settings_key, rel, path, content_hash(path.read_bytes(), sidecar))
