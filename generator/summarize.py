@@ -6,9 +6,10 @@ article itself (verbatim, with its paragraph anchor), in document order.
 Method: each sentence gets a score that is a weighted sum of a few generic
 features, each in [0, 1] (all weights are the named constants below):
 
-* graph centrality -- TextRank (Mihalcea & Tarau 2004): PageRank over a
-  graph whose edges weigh the content-word stems two sentences share,
-  normalised by the log of their lengths; scaled so the top sentence is 1;
+* graph centrality -- TextRank (Mihalcea & Tarau 2004, :mod:`textrank`):
+  PageRank over a graph whose edges weigh the content-word stems two
+  sentences share, normalised by the log of their lengths; scaled so the top
+  sentence is 1;
 * document centrality -- cosine similarity between the sentence's
   content-word stems and those of the whole article (headline included);
 * length -- very short sentences carry little; the feature rises linearly to
@@ -34,11 +35,7 @@ English one). See the comment above the weights for the figures.
 
 from __future__ import annotations
 
-import math
-import re
-
-import snowballstemmer
-
+from . import textrank
 from .records import Article, Sentence
 
 # ---------------------------------------------------------------- weights
@@ -61,9 +58,6 @@ W_POSITION = 0.0  # linear decay 1 -> 0 over the article; any weight > 0 lowered
 FIRST_SENTENCE_BONUS = 0.0  # likewise for a bonus to the opening sentence
 W_TITLE = 0.0  # share of the headline's content stems; 0.1-0.2 did not help on the held-out half
 REDUNDANCY_WEIGHT = 0.0  # MMR: times the max cosine to an already picked sentence; > 0 did not help
-GRAPH_DAMPING = 0.85  # the usual PageRank damping
-GRAPH_MAX_ITERATIONS = 50  # power iteration cap; it stops earlier at GRAPH_TOLERANCE
-GRAPH_TOLERANCE = 1e-5  # L1 change of the ranks; only their order matters, which is stable by then
 TITLE_REPEAT = 2  # the headline's stems count this many times in the article vector
 
 # Key points: how many by article length (number of sentences).
@@ -72,123 +66,7 @@ KEY_POINTS_MAX = 5
 KEY_POINTS_SENTENCES_PER_POINT = 8  # one more point per 8 sentences beyond the first 16
 SUMMARY_K = 3  # the summary length key points are kept apart from
 
-# A generic English stop-word list (function words); not derived from any corpus.
-STOP_WORDS = frozenset(
-    """
-    a about above after again against all also am an and any are as at be because been before being
-    below between both but by can could did do does doing down during each few for from further had has
-    have having he her here hers herself him himself his how i if in into is it its itself just me might
-    more most must my myself no nor not now of off on once only or other our ours ourselves out over own
-    said same say says she should so some such than that the their theirs them themselves then there
-    these they this those through to too under until up very was we were what when where which while
-    who whom why will with would you your yours yourself yourselves mr mrs ms s t
-    """.split()
-)
-
-_WORD_RE = re.compile(r"[a-z0-9]+")
 _QUOTE_OPENERS = "\"'“‘«"
-_STEMMER = snowballstemmer.stemmer("english")
-_STEM_CACHE: dict[str, str] = {}
-_STEM_CACHE_MAX = 200_000
-
-
-def _stem(word: str) -> str:
-    s = _STEM_CACHE.get(word)
-    if s is None:
-        s = _STEMMER.stemWord(word)
-        if len(_STEM_CACHE) < _STEM_CACHE_MAX:
-            _STEM_CACHE[word] = s
-    return s
-
-
-def content_stems(text: str) -> list[str]:
-    """Lower-cased, stemmed content words of ``text`` (stop words and 1-letter tokens dropped)."""
-    return [_stem(w) for w in _WORD_RE.findall(text.lower()) if w not in STOP_WORDS and len(w) > 1]
-
-
-def _counts(stems: list[str]) -> dict[str, int]:
-    out: dict[str, int] = {}
-    for s in stems:
-        out[s] = out.get(s, 0) + 1
-    return out
-
-
-def _norm(v: dict[str, int]) -> float:
-    return math.sqrt(sum(c * c for c in v.values()))
-
-
-def _cosine(a: dict[str, int], na: float, b: dict[str, int], nb: float) -> float:
-    if not na or not nb:
-        return 0.0
-    if len(a) > len(b):
-        a, b = b, a
-    return sum(c * b.get(w, 0) for w, c in a.items()) / (na * nb)
-
-
-def dot_products(vectors: list[dict[str, int]]) -> list[dict[int, int]]:
-    """``dots[i][j]`` (i < j): the dot product of two sentences' stem counts, for the pairs
-    that share a word, from an inverted index (cost follows shared words, not pairs)."""
-    postings: dict[str, list[tuple[int, int]]] = {}
-    for i, v in enumerate(vectors):
-        for w, c in v.items():
-            postings.setdefault(w, []).append((i, c))
-    dots: list[dict[int, int]] = [{} for _ in vectors]
-    for plist in postings.values():
-        if len(plist) < 2:
-            continue
-        for a in range(len(plist)):
-            i, ci = plist[a]
-            row = dots[i]
-            for j, cj in plist[a + 1 :]:
-                row[j] = row.get(j, 0) + ci * cj
-    return dots
-
-
-def _graph_centrality(vectors: list[dict[str, int]], dots: list[dict[int, int]] | None = None) -> list[float]:
-    """TextRank-style centrality of each sentence, scaled so the most central is 1.
-
-    Edge weight between two sentences: the dot product of their content-stem
-    counts divided by log(len a) + log(len b) (Mihalcea & Tarau 2004), then
-    weighted PageRank with damping GRAPH_DAMPING by power iteration. ``dots``:
-    :func:`dot_products` of ``vectors``, if already computed.
-    """
-    n = len(vectors)
-    if n < 2:
-        return [1.0] * n
-    dots = dots if dots is not None else dot_products(vectors)
-    logs = [math.log(sum(v.values())) if v else 0.0 for v in vectors]
-    rows: list[list[tuple[int, float]]] = [[] for _ in range(n)]
-    for i, row in enumerate(dots):
-        for j, dot in row.items():
-            norm = logs[i] + logs[j]
-            w = dot / norm if norm > 0 else float(dot)
-            rows[i].append((j, w))
-            rows[j].append((i, w))
-    # row-normalise once: out[i] = [(j, damping * w_ij / sum_j w_ij)]
-    out: list[list[tuple[int, float]]] = []
-    dangling: list[int] = []
-    for i, r in enumerate(rows):
-        total = sum(w for _, w in r)
-        if total:
-            out.append([(j, GRAPH_DAMPING * w / total) for j, w in r])
-        else:
-            out.append([])
-            dangling.append(i)
-    rank = [1.0 / n] * n
-    base = (1.0 - GRAPH_DAMPING) / n
-    for _ in range(GRAPH_MAX_ITERATIONS):
-        start = base + GRAPH_DAMPING * sum(rank[i] for i in dangling) / n
-        new = [start] * n
-        for i, r in enumerate(out):
-            ri = rank[i]
-            for j, w in r:
-                new[j] += ri * w
-        delta = sum(abs(x - y) for x, y in zip(new, rank))
-        rank = new
-        if delta < GRAPH_TOLERANCE:
-            break
-    top = max(rank)
-    return [r / top for r in rank]
 
 
 # Only the first this-many sentences are candidates. The sentence graph costs up
@@ -204,16 +82,16 @@ class _Scored:
     def __init__(self, article: Article) -> None:
         self.sentences = article.sentences[:MAX_CANDIDATE_SENTENCES]
         n = len(self.sentences)
-        self.vectors = [_counts(content_stems(s.text)) for s in self.sentences]
-        self.norms = [_norm(v) for v in self.vectors]
-        title = _counts(content_stems(article.meta.title or ""))
+        self.vectors = [textrank.counts(textrank.content_stems(s.text)) for s in self.sentences]
+        self.norms = [textrank.norm(v) for v in self.vectors]
+        title = textrank.counts(textrank.content_stems(article.meta.title or ""))
         doc: dict[str, int] = {w: c * TITLE_REPEAT for w, c in title.items()}
         for v in self.vectors:
             for w, c in v.items():
                 doc[w] = doc.get(w, 0) + c
-        doc_norm = _norm(doc)
-        self.dots = dot_products(self.vectors)
-        graph = _graph_centrality(self.vectors, self.dots)
+        doc_norm = textrank.norm(doc)
+        self.dots = textrank.dot_products(self.vectors)
+        graph = textrank.graph_centrality(self.vectors, self.dots)
         self._selected: dict[tuple[int, frozenset[int]], list[int]] = {}
         self.features: list[tuple[float, ...]] = []
         for i, s in enumerate(self.sentences):
@@ -222,7 +100,7 @@ class _Scored:
                 (
                     1.0 - i / (n - 1) if n > 1 else 1.0,  # position
                     1.0 if i == 0 else 0.0,  # opening sentence
-                    _cosine(v, nv, doc, doc_norm),  # centrality
+                    textrank.cosine(v, nv, doc, doc_norm),  # centrality
                     graph[i],  # graph centrality
                     sum(1 for w in title if w in v) / len(title) if title else 0.0,  # headline share
                     min(1.0, len(s.text.split()) / LENGTH_SATURATION),  # length
