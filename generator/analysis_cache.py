@@ -81,6 +81,12 @@ class Cache:
         self._loaded[key] = done
         return done
 
+    def retain(self, keys: set[str]) -> None:
+        """Forget the records in memory that are not under ``keys`` (this build's articles), so
+        that a long-running process (a warm session) holds one corpus, even across failed builds."""
+        self._loaded = {k: v for k, v in self._loaded.items() if k in keys}
+        self._fresh = {k: v for k, v in self._fresh.items() if k in keys}
+
     def save(self, stats: dict[str, tuple[tuple, str]], entries: dict[str, ArticleWork]) -> None:
         """Make the cache hold exactly ``entries`` (atomically per file); no-op without a folder."""
         if self.folder is None or self.shelf is None:
@@ -95,7 +101,7 @@ class Cache:
                     else pickled((done.article, done.analysis)))
             blobs[key] = (main, pickled((done.cells, done.theme_fingerprints)))
         self.shelf.save(blobs)
-        if stats != self.stats:
+        if stats != self.stats or not (self.folder / self.STATS).is_file():
             write_pickle(self.folder / self.STATS, (self.settings_key, stats))
         # What stays in memory for the next build of a warm session: exactly what was saved.
         self.stats, self._loaded, self._fresh = dict(stats), dict(entries), {}

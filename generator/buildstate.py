@@ -13,7 +13,7 @@ a build whose inputs have not changed since the last one (the common case in
 * **Page memo.** Rendered article pages (and their rows of the matrix exports)
   by :func:`generator.render.article_page_key`, so that an incremental build
   renders only the articles that changed; kept in a :class:`Shelf` (also used
-  for the analysis cache of :mod:`generator.work`).
+  for the analysis cache, :mod:`generator.analysis_cache`).
 
 Both live in the cache folder (``docs/.briefing-cache`` by default) as pickles
 written by this program: as trusted as the code, and safe to delete at any time.
@@ -26,11 +26,11 @@ import os
 import pickle
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from .site import Output, signature
+from .site import Output, WriteReport, signature
 from .sources import Survey
 
 CACHE_FORMAT = 2  # bump when the layout of a cached record changes
@@ -69,15 +69,24 @@ def inputs_stamp(survey: Survey, files: list[Path | None], settings_repr: str) -
 @dataclass(frozen=True)
 class LastBuild:
     """What the last successful build saved: its inputs stamp, each generated file as it left
-    it (:class:`~generator.site.Output`), and its result."""
+    it (:class:`~generator.site.Output`), the signatures of hand-written files it found at
+    generated paths and kept, and its result."""
 
     stamp: str
     outputs: Mapping[str, Output]
     result: object
+    kept: Mapping[str, tuple[int, int, int, int] | None] = field(default_factory=dict)
 
     def untouched(self, docs: Path) -> bool:
-        """Every file the build generated still carries the signature it left it with."""
-        return bool(self.outputs) and all(signature(docs / rel) == out.signature for rel, out in self.outputs.items())
+        """Every file the build generated, or kept, still carries the signature it left it with
+        (a kept hand-written page that is deleted must give way to the generated one).
+
+        A file rewritten within the timestamp tick of the build's own write keeps its
+        signature (see :data:`generator.site.RACY_NS`); that edit then shows at the next
+        build whose inputs changed, whose writer reads such files back."""
+        return bool(self.outputs) and all(
+            signature(docs / rel) == sig
+            for rel, sig in [*((r, o.signature) for r, o in self.outputs.items()), *self.kept.items()])
 
 
 def last_build(cache_dir: Path | None) -> LastBuild | None:
@@ -98,10 +107,11 @@ def stamp_matches(last: LastBuild | None, stamp: str, docs: Path) -> object | No
     return last.result
 
 
-def save_stamp(cache_dir: Path | None, stamp: str, outputs: Mapping[str, Output], saved: object) -> None:
+def save_stamp(cache_dir: Path | None, stamp: str, docs: Path, report: WriteReport, saved: object) -> None:
     if cache_dir is None:
         return
-    write_pickle(cache_dir / "last-build.pickle", LastBuild(stamp, dict(outputs), saved))
+    kept = {rel: signature(docs / rel) for rel in report.kept_hand_written}
+    write_pickle(cache_dir / "last-build.pickle", LastBuild(stamp, dict(report.outputs), saved, kept))
 
 
 class Shelf:
@@ -142,15 +152,21 @@ class Shelf:
         return self.shards.get(key[: self.PREFIX_CHARS], {}).get(key)
 
     def save(self, entries: dict[str, object]) -> None:
-        """Make the store hold exactly ``entries``, rewriting only the shards that changed."""
+        """Make the store hold exactly ``entries``, rewriting only the shards that changed
+        (or that are no longer on disk: the folder may have been emptied since it was read,
+        while a long-running process kept this shelf)."""
         grouped: dict[str, dict[str, object]] = {}
         for key in sorted(entries):
             grouped.setdefault(key[: self.PREFIX_CHARS], {})[key] = entries[key]
+        try:
+            present = {file.stem for file in self.folder.glob("*.pickle")}
+        except OSError:
+            present = set()
         for prefix, data in grouped.items():
-            if self.shards.get(prefix) != data:
+            if prefix not in present or self.shards.get(prefix) != data:
                 write_pickle(self.folder / f"{prefix}.pickle", (self.tag, data))
         # Shards no longer needed, shards of another tag, and temporaries a killed save left.
-        for prefix in self.on_disk - grouped.keys():
+        for prefix in (self.on_disk | present) - grouped.keys():
             (self.folder / f"{prefix}.pickle").unlink(missing_ok=True)
         for leftover in self.folder.glob("*.pickle.tmp*"):
             leftover.unlink(missing_ok=True)

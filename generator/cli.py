@@ -99,7 +99,7 @@ def _report_problems(problems: tuple[Problem, ...] | list[Problem]) -> None:
         print(f"error: {problem}", file=sys.stderr)
     if os.environ.get("GITHUB_ACTIONS") == "true":
         for problem in problems:
-            print(problem.github_annotation())
+            _emit(problem.github_annotation() + "\n")
     print(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} found; nothing was written.",
           file=sys.stderr)
 
@@ -182,7 +182,11 @@ def _serve(args: argparse.Namespace, session: pipeline.Session, result: pipeline
 
 def _serve_until_stopped(cmd: list[str], env: dict[str, str], session: pipeline.Session) -> int:
     """Run ``cmd`` (mkdocs serve, which reloads on changes in docs/) and regenerate docs/
-    whenever an input changes; the session keeps the last build's records in memory."""
+    whenever an input changes; the session keeps the last build's records in memory. A
+    rebuild that fails (bad input, a template error, a full disk) is reported and the
+    preview keeps the last good pages; the server never outlives this command."""
+    import jinja2
+
     settings = session.settings
     server = subprocess.Popen(cmd, env=env)
     seen = _inputs_mtime(settings)
@@ -198,8 +202,14 @@ def _serve_until_stopped(cmd: list[str], env: dict[str, str], session: pipeline.
                     pipeline.collect_garbage()  # while idle, not in the next rebuild
                 except ProblemsError as err:
                     _report_problems(err.problems)
+                except (jinja2.TemplateError, OSError, ValueError) as err:
+                    log.error("regenerating docs/ failed (%s: %s); the preview keeps the last good pages",
+                              type(err).__name__, err)
     except KeyboardInterrupt:
-        server.terminate()
+        pass
+    finally:
+        if server.poll() is None:
+            server.terminate()
     return server.wait()
 
 
@@ -210,9 +220,9 @@ def _summarize(args: argparse.Namespace) -> int:
     article = read_article(args.file, args.file.parent)
     sentences = [s.text for s in summarize(article, args.sentences)]
     if args.json:
-        print(json.dumps({"sentences": sentences}, ensure_ascii=False))
+        _emit(json.dumps({"sentences": sentences}, ensure_ascii=False) + "\n")
     else:
-        print("\n".join(sentences))
+        _emit("\n".join(sentences) + "\n")
     return EXIT_OK
 
 
@@ -220,7 +230,7 @@ def _suggest(settings: pipeline.Settings) -> int:
     from .suggest import suggest_themes
 
     briefing, _ = pipeline.analyse(settings)
-    print(suggest_themes(briefing), end="")
+    _emit(suggest_themes(briefing))
     return EXIT_OK
 
 
@@ -236,13 +246,13 @@ def run(argv: list[str] | None = None) -> int:
         if args.command == "check":
             inputs = pipeline.load_inputs(settings)  # reads the analysis cache; writes nothing
             _report_skipped(inputs.corpus.skipped)
-            print(f"ok: {len(inputs.corpus.articles)} articles, {len(inputs.codebook.themes)} themes")
+            _emit(f"ok: {len(inputs.corpus.articles)} articles, {len(inputs.codebook.themes)} themes\n")
             return EXIT_OK
         if args.command == "export":
             from .matrix import matrix_csv, matrix_json
 
             briefing, _ = pipeline.analyse(settings)
-            print(matrix_json(briefing) if args.format == "json" else matrix_csv(briefing), end="")
+            _emit(matrix_json(briefing) if args.format == "json" else matrix_csv(briefing))
             return EXIT_OK
         if args.command == "suggest-themes":
             return _suggest(settings)
@@ -260,27 +270,74 @@ def run(argv: list[str] | None = None) -> int:
     except ProblemsError as err:
         _report_problems(err.problems)
         return EXIT_PROBLEMS
+    except OSError as err:  # a file that cannot be read or written (permissions, a full disk)
+        log.error("%s", err)
+        return EXIT_PROBLEMS
+
+
+class OutputLost(Exception):
+    """The command's result could not be written to stdout (a closed pipe, a full disk)."""
+
+
+def _emit(text: str) -> None:
+    """Write the command's result to stdout (an :class:`OutputLost` if that fails)."""
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except OSError as err:
+        raise OutputLost(err) from err
+
+
+# Loaded when a tool that writes its results at exit (coverage, a profiler) or a
+# debugger session runs this process: main() then exits normally.
+_EXIT_TOOLS = ("coverage", "pdb", "cProfile", "profile", "trace", "pytest")
+
+
+def _tools_attached() -> bool:
+    if sys.getprofile() is not None or sys.gettrace() is not None:
+        return True
+    monitoring = getattr(sys, "monitoring", None)  # Python 3.12+ (coverage uses it there)
+    if monitoring is not None and any(monitoring.get_tool(i) for i in range(6)):
+        return True
+    return any(name in sys.modules for name in _EXIT_TOOLS)
+
+
+def _flush_stdout(lost: OSError | None = None) -> bool:
+    """Flush stdout; False if the output could not be written (then stdout is pointed at
+    devnull, as Python's signal docs advise, so that no later flush fails again).
+    ``lost``: the error an earlier write met."""
+    if lost is None:
+        try:
+            sys.stdout.flush()
+            return True
+        except OSError as err:
+            lost = err
+    if not isinstance(lost, BrokenPipeError):  # a closed pipe: the reader has all it wanted
+        log.error("cannot write the output: %s", lost.strerror or lost)
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return False
 
 
 def main() -> None:
+    """The ``briefing`` command. Exit status: that of :func:`run`, or 1 if the output could
+    not be written (a closed pipe, a full disk)."""
     try:
         status = run()
-    except BrokenPipeError:  # `briefing export | head`: the reader has all it wanted
-        # Python's advice (signal module docs): point stdout at devnull so that the
-        # flush at exit does not fail again, and exit with an error status.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except OutputLost as err:
         status = 1
-    if sys.getprofile() is None and sys.gettrace() is None:
-        # Everything is written, every worker pool is shut down, and nothing of this
-        # program needs an exit handler; freeing the build's million small objects
-        # one by one (and a last garbage collection) would cost ~60 ms of a 0.6 s
-        # rebuild at 1,000 articles. So flush and leave. Under a profiler, debugger
-        # or coverage tool (which write their results at exit), exit normally.
-        logging.shutdown()
-        for stream in (sys.stdout, sys.stderr):
-            try:
-                stream.flush()
-            except (OSError, ValueError):  # a reader that went away (`briefing export | head`)
-                pass
+        _flush_stdout(err.__cause__)  # type: ignore[arg-type]
+    if not _flush_stdout():
+        status = status or 1
+    logging.shutdown()
+    if not _tools_attached():
+        # Everything is written and flushed, every worker pool is shut down, and
+        # nothing of this program needs an exit handler; freeing the build's million
+        # small objects one by one (and a last garbage collection) would cost more
+        # than a tenth of a one-article rebuild. Under coverage, a profiler or a
+        # debugger (which act at exit), exit normally.
+        try:
+            sys.stderr.flush()
+        except (OSError, ValueError):
+            pass
         os._exit(status & 0xFF)
     sys.exit(status)

@@ -1,10 +1,11 @@
-"""Build each page's context (see :mod:`contexts`) from the cross-linked briefing.
+"""Build the context (see :mod:`contexts`) of each article, theme, home and print page.
 
-One builder per page (or paginated listing) turns the :class:`matrix.Briefing`
-into the presentation-ready values its template receives: links, labels,
-percentages, cut quotes. The bounds that keep every page readable at thousands
-of articles are named constants here, as is the choice of search engine by
-corpus size (:func:`search_mode`).
+One builder per page turns the cross-linked :class:`matrix.Briefing` into the
+presentation-ready values its template receives: links, labels, percentages,
+cut quotes; the helpers for those are shared with :mod:`listings`, which builds
+the paginated corpus-wide listings. The bounds that keep these pages readable
+at thousands of articles are named constants here, as is the choice of search
+engine by corpus size (:func:`search_mode`).
 """
 
 from __future__ import annotations

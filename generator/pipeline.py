@@ -117,7 +117,10 @@ class Session:
     ``briefing serve`` runs them after each edit. Each build is exactly
     :func:`generate` (same output, same cache on disk); the session only spares it
     reading back the analysis cache and page memo that the previous build wrote,
-    which is most of what a one-article rebuild costs besides starting Python."""
+    which is most of what a one-article rebuild costs besides starting Python.
+    What a build leaves alive is frozen for the garbage collector (see
+    :func:`_no_cyclic_gc`); a long-running caller runs :func:`collect_garbage`
+    between builds, when it is idle."""
 
     def __init__(self, settings: Settings):
         self.settings = settings
@@ -193,7 +196,7 @@ def as_of(articles: tuple[Article, ...]) -> str | None:
 
 
 @contextmanager
-def _no_cyclic_gc() -> Iterator[None]:
+def _no_cyclic_gc(freeze: bool = False) -> Iterator[None]:
     """Pause Python's cycle collector for one build.
 
     A build allocates millions of small objects that live until it ends (records,
@@ -202,11 +205,12 @@ def _no_cyclic_gc() -> Iterator[None]:
     bench/run.py), and more when the cache is unpickled. Memory is still freed
     by reference counting; the collector's state is restored afterwards.
 
-    What the build leaves alive (a :class:`Session` keeps every record) is then
-    frozen (``gc.freeze``): otherwise the first collection after re-enabling
-    traverses it all, ~90 ms at 1,000 articles, in the middle of whatever runs
-    next. Frozen objects are never collected as cycles (they are still freed when
-    unreferenced); ``briefing serve`` runs :func:`collect_garbage` while idle.
+    ``freeze`` (a :class:`Session`'s builds): what the build leaves alive (the
+    session keeps every record) is then frozen (``gc.freeze``); otherwise the
+    first collection after re-enabling traverses it all, ~90 ms at 1,000
+    articles, in the middle of whatever runs next. Frozen objects are never
+    collected as cycles (they are still freed when unreferenced) until
+    :func:`collect_garbage`, which ``briefing serve`` runs while idle.
     """
     was_enabled = gc.isenabled()
     gc.disable()
@@ -214,13 +218,15 @@ def _no_cyclic_gc() -> Iterator[None]:
         yield
     finally:
         if was_enabled:
-            gc.freeze()
+            if freeze:
+                gc.freeze()
             gc.enable()
 
 
 def collect_garbage() -> None:
-    """Collect reference cycles among what builds left frozen (see :func:`_no_cyclic_gc`);
-    for long-running processes, at a moment when ~0.1 s does not matter."""
+    """Collect reference cycles among what a :class:`Session`'s builds left frozen (see
+    :func:`_no_cyclic_gc`), at a moment when ~0.1 s does not matter. It unfreezes every
+    frozen object, also any the host program froze itself."""
     gc.unfreeze()
     gc.collect()
 
@@ -244,7 +250,7 @@ def _analyse(settings: Settings, found: Survey | None = None, warm: Warm | None 
 def generate(settings: Settings, write: bool = True, warm: Warm | None = None) -> Result:
     """The whole pipeline: ingest -> analyse -> cross-link -> render -> write ``docs/``
     (one build of a ``docs/`` at a time: see :func:`site.exclusive`). ``warm``: see :class:`Session`."""
-    with _no_cyclic_gc(), (exclusive(settings.docs) if write else nullcontext()):
+    with _no_cyclic_gc(freeze=warm is not None), (exclusive(settings.docs) if write else nullcontext()):
         return _generate(settings, write, warm)
 
 
@@ -286,7 +292,7 @@ def _generate(settings: Settings, write: bool, warm: Warm | None) -> Result:
     if report:
         log.info("docs/: %d written, %d unchanged, %d removed",
                  len(report.written), len(report.unchanged), len(report.removed))
-        buildstate.save_stamp(settings.cache_dir, stamp, report.outputs, result)
+        buildstate.save_stamp(settings.cache_dir, stamp, settings.docs, report, result)
     return result
 
 

@@ -14,7 +14,8 @@
   reported as :class:`Output` (its digest and file-system signature); given
   the outputs of the previous build, a file whose signature is unchanged and
   whose new content has the recorded digest is known to be unchanged without
-  being read back.
+  being read back. Only signatures of files checked by reading them back, and
+  left alone for a while before, are trusted that way (:data:`RACY_NS`).
 * One build of a ``docs/`` at a time (:func:`exclusive`), so that two builds
   never interleave their pages and their record of what they wrote.
 """
@@ -26,6 +27,7 @@ import json
 import logging
 import os
 import secrets
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -44,20 +46,41 @@ class UnsafePathError(ValueError):
 @dataclass(frozen=True)
 class Output:
     """What a generated file held when written or checked: a digest of its bytes, and its
-    file-system signature (size, modification and change times, inode). Any rewrite of the
-    file changes the signature: ``os.replace`` gives it a new inode, an in-place edit new
-    times, and the change time cannot be set back by hand."""
+    file-system signature (size, modification and change times, inode). Any later rewrite
+    of the file changes the signature: ``os.replace`` gives it a new inode, an in-place
+    edit new times, and the change time cannot be set back by hand. ``settled``: the file
+    had been left alone for :data:`RACY_NS` when its signature was taken, so that even an
+    edit within the same timestamp tick would show (only then does the writer trust it)."""
 
-    signature: tuple[int, int, int, int]
+    signature: tuple[int, int, int, int] | None
     digest: bytes
+    settled: bool = False
+
+
+# A file modified less than this long before its signature was taken could be
+# modified again within the same timestamp tick (2 s on FAT and SMB, 1 s on
+# HFS+, a few ms on ext4), leaving its signature as it was: the writer reads such
+# a file back once more before trusting its signature (git calls such index
+# entries "racily clean").
+RACY_NS = 2_000_000_000
 
 
 def signature(path: Path) -> tuple[int, int, int, int] | None:
+    """(size, mtime, ctime, inode) of ``path``; None if it is missing, or on Windows, where
+    ``st_ctime`` is the creation time and an in-place edit can keep every field."""
+    if os.name == "nt":  # pragma: no cover - not on POSIX
+        return None
     try:
         st = os.stat(path)
     except OSError:
         return None
     return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+
+def _checked(path: Path, digest: bytes) -> Output:
+    sig = signature(path)
+    settled = sig is not None and max(sig[1], sig[2]) <= time.time_ns() - RACY_NS
+    return Output(sig, digest, settled)
 
 
 def _digest(data: bytes) -> bytes:
@@ -204,10 +227,12 @@ def write_docs(docs: Path, files: Mapping[str, str | bytes],
             data = text.encode("utf-8") if isinstance(text, str) else text
             digest = _digest(data)
             before = known.get(rel)
-            if before is not None and before.digest == digest and signature(target) == before.signature:
+            if (before is not None and before.settled and before.digest == digest
+                    and signature(target) == before.signature):
                 unchanged.append(rel)
                 outputs[rel] = before
                 continue
+            checked = _checked(target, digest)  # the signature before reading: an edit after it changes it
             try:
                 old = target.read_bytes()
             except FileNotFoundError:
@@ -215,12 +240,12 @@ def write_docs(docs: Path, files: Mapping[str, str | bytes],
             else:
                 if old == data:
                     unchanged.append(rel)
-                    outputs[rel] = Output(signature(target), digest)  # type: ignore[arg-type]
+                    outputs[rel] = checked
                     continue
                 backups[target] = old
             _atomic_write(target, data)
             written.append(rel)
-            outputs[rel] = Output(signature(target), digest)  # type: ignore[arg-type]
+            outputs[rel] = Output(signature(target), digest)  # just written: not settled
         generated = sorted(set(targets) - set(kept))
         _write_manifest(docs, generated)
     except BaseException:

@@ -111,7 +111,7 @@ class _Scored:
         self.scores = [sum(w * f for w, f in zip(weights, fs)) for fs in self.features]
 
     def similarity(self, i: int, j: int) -> float:
-        """Cosine similarity of two sentences (exactly ``_cosine`` of their vectors: the same
+        """Cosine similarity of two sentences (exactly :func:`textrank.cosine` of their vectors: the same
         integer dot product over the same float norms)."""
         ni, nj = self.norms[i], self.norms[j]
         if not ni or not nj:

@@ -138,12 +138,13 @@ def run(survey: Survey, codebook: Codebook, aliases_file: Path | None, k: int,
 
     ``warm``: the cache of the previous build in this process (a
     :class:`~generator.pipeline.Session`), used instead of reading the cache folder
-    again when it was made for the same folder and settings. Records are immutable
-    and keyed by content, so one held in memory is as good as one read back."""
+    again when it was made for the same folder and settings (never without a cache
+    folder: ``--no-cache`` means recompute). Records are immutable and keyed by
+    content, so one held in memory is as good as one read back."""
     paths, seeds = survey.paths, survey.seeds
     aliases_bytes = aliases_file.read_bytes() if aliases_file else b""
     settings_key = f"{code_fingerprint()}|{hashlib.sha256(aliases_bytes).hexdigest()}|k={k}"
-    if warm is not None and warm.folder == cache_dir and warm.settings_key == settings_key:
+    if warm is not None and cache_dir is not None and warm.folder == cache_dir and warm.settings_key == settings_key:
         cache = warm
     else:
         cache = Cache(cache_dir, settings_key)
@@ -191,6 +192,7 @@ def run(survey: Survey, codebook: Codebook, aliases_file: Path | None, k: int,
             stats[rel] = (stat, keys[i])
         results[i] = cache.adopt(keys[i], done, outcome)
     entries = {key: done for key, done in zip(keys, results) if key is not None and isinstance(done, ArticleWork)}
+    cache.retain(set(entries))
     return Batch(results, cache, entries, stats)  # type: ignore[arg-type]
 
 

@@ -286,3 +286,45 @@ def test_a_session_rebuilds_like_a_clean_build_without_reading_its_cache_back(tm
         assert _tree(tmp_path / "docs") == clean, edit
     assert b"India buys Russian oil" in clean["articles/read-moscow-and-beijing-at-their-word.md"]
     assert shelves == []  # neither the analysis cache nor the page memo was loaded again
+
+
+def test_deleting_a_hand_written_page_at_a_generated_path_brings_the_generated_page_back(tmp_path):
+    seeds = _corpus(tmp_path, copies=1)
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "index.md").write_text("my own home page\n")
+    settings = pipeline.Settings(seeds=seeds, themes=seeds / "themes.yml", docs=docs, cache=tmp_path / "cache")
+    assert pipeline.generate(settings).report.kept_hand_written == ("index.md",)
+    assert (docs / "index.md").read_text() == "my own home page\n"
+    (docs / "index.md").unlink()
+    pipeline.generate(settings)  # nothing else changed
+    assert _tree(docs) == _docs(seeds, tmp_path / "clean", cache=False)
+
+
+def test_a_session_whose_cache_folder_was_deleted_writes_it_whole_again(tmp_path, caplog):
+    seeds = _corpus(tmp_path, copies=2)
+    cache = tmp_path / "cache"
+    settings = pipeline.Settings(seeds=seeds, themes=seeds / "themes.yml", docs=tmp_path / "docs", cache=cache)
+    session = pipeline.Session(settings)
+    session.generate()
+    shutil.rmtree(cache)  # `rm -rf docs/.briefing-cache` while `briefing serve` runs
+    article = seeds / "000_alpha_steppe.txt"
+    article.write_text(article.read_text().replace("India buys Russian arms", "India buys Russian oil"))
+    session.generate()
+    caplog.clear()
+    with caplog.at_level("INFO"):
+        pipeline.generate(pipeline.Settings(seeds=seeds, themes=seeds / "themes.yml",
+                                            docs=tmp_path / "docs2", cache=cache))
+    assert "articles: 8 from cache, 0 analysed" in caplog.text
+
+
+def test_a_session_without_a_cache_recomputes_every_build(tmp_path, caplog):
+    seeds = _corpus(tmp_path, copies=1)
+    session = pipeline.Session(pipeline.Settings(seeds=seeds, themes=seeds / "themes.yml",
+                                                 docs=tmp_path / "docs", cache=False))
+    session.generate()
+    article = seeds / "000_alpha_steppe.txt"
+    article.write_text(article.read_text().replace("India buys Russian arms", "India buys Russian oil"))
+    with caplog.at_level("INFO"):
+        session.generate()
+    assert "articles: 0 from cache, 4 analysed" in caplog.text

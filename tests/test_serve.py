@@ -98,3 +98,60 @@ def test_serve_reports_a_broken_codebook_and_keeps_the_last_good_pages(serving):
     shutil.copy(project / "seeds" / "alpha_steppe.txt", project / "seeds" / "alpha_steppe_copy.txt")
     themes.write_text(good, encoding="utf-8")
     _wait_for(url + "articles/read-moscow-and-beijing-at-their-word-2/", "India buys Russian arms", server, log)
+
+
+def _session(project: Path) -> tuple:
+    from generator import TEMPLATES, pipeline
+
+    templates = project / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    settings = pipeline.Settings(seeds=project / "seeds", themes=project / "seeds" / "themes.yml",
+                                 docs=project / "docs", templates=templates)
+    session = pipeline.Session(settings)
+    session.generate()
+    return session, templates
+
+
+def test_a_template_error_while_serving_is_reported_and_serving_goes_on(project, monkeypatch, caplog):  # noqa: F811
+    from generator import cli
+
+    session, templates = _session(project)
+    monkeypatch.setattr(cli, "SERVE_POLL_SECONDS", 0.1)
+    page = project / "docs" / "articles" / "read-moscow-and-beijing-at-their-word.md"
+    good = page.read_text(encoding="utf-8")
+    template = templates / "article.md.j2"
+    original = template.read_text(encoding="utf-8")
+
+    def edit() -> None:
+        time.sleep(1)
+        template.write_text(original + "{% if %}\n", encoding="utf-8")
+        deadline = time.monotonic() + 20
+        while "TemplateSyntaxError" not in caplog.text and time.monotonic() < deadline:
+            time.sleep(0.1)
+        template.write_text(original.replace("## ", "## Section: ", 1), encoding="utf-8")
+
+    import threading
+    editor = threading.Thread(target=edit)
+    editor.start()
+    # A stand-in for mkdocs serve that stops by itself once the edits are done.
+    status = cli._serve_until_stopped([sys.executable, "-c", "import time; time.sleep(6)"], dict(os.environ), session)
+    editor.join()
+    assert status == 0
+    assert "regenerating docs/ failed (TemplateSyntaxError" in caplog.text
+    assert "the preview keeps the last good pages" in caplog.text
+    assert page.read_text(encoding="utf-8") != good and "## Section: " in page.read_text(encoding="utf-8")
+
+
+def test_the_preview_server_never_outlives_the_command(project, monkeypatch):  # noqa: F811
+    from generator import cli
+
+    session, _ = _session(project)
+    monkeypatch.setattr(cli, "SERVE_POLL_SECONDS", 0.1)
+    started = []
+    real_popen = subprocess.Popen
+    monkeypatch.setattr(cli.subprocess, "Popen", lambda *a, **k: started.append(real_popen(*a, **k)) or started[-1])
+    monkeypatch.setattr(cli, "_inputs_mtime", lambda settings: time.monotonic())  # always "changed"
+    monkeypatch.setattr(session, "generate", lambda: (_ for _ in ()).throw(RuntimeError("a bug")))
+    with pytest.raises(RuntimeError, match="a bug"):
+        cli._serve_until_stopped([sys.executable, "-c", "import time; time.sleep(60)"], dict(os.environ), session)
+    assert started and started[0].wait(timeout=10) is not None  # terminated, not left running

@@ -47,24 +47,44 @@ def test_unchanged_files_keep_their_mtime(tmp_path):
 
 
 def test_known_outputs_spare_reading_back_pages_that_cannot_have_changed(tmp_path, monkeypatch):
-    first = write_docs(tmp_path, {"index.md": "x", "a.md": "a"})
+    monkeypatch.setattr(site, "RACY_NS", 0)  # no wait before a signature is trusted
+    written = write_docs(tmp_path, {"index.md": "x", "a.md": "a"})
+    assert not any(out.settled for out in written.outputs.values())  # just written: read back once more
+    checked = write_docs(tmp_path, {"index.md": "x", "a.md": "a"}, written.outputs)
+    assert checked.unchanged == ("a.md", "index.md") and all(out.settled for out in checked.outputs.values())
     reads = []
     real = site.Path.read_bytes
     monkeypatch.setattr(site.Path, "read_bytes", lambda self: reads.append(self.name) or real(self))
-    report = write_docs(tmp_path, {"index.md": "x", "a.md": "a changed"}, first.outputs)
+    report = write_docs(tmp_path, {"index.md": "x", "a.md": "a changed"}, checked.outputs)
     assert report.unchanged == ("index.md",) and report.written == ("a.md",)
     assert reads == ["a.md"]  # index.md still had its signature and the same digest
     assert (tmp_path / "a.md").read_text() == "a changed"
 
 
-def test_a_page_edited_by_hand_is_restored_even_with_its_size_and_mtime_put_back(tmp_path):
+def test_a_page_edited_within_its_timestamp_tick_is_still_restored(tmp_path, monkeypatch):
+    """On a file system with 2-second timestamps (FAT, SMB), a same-size edit right after the
+    build wrote a page leaves its signature as it was; the writer reads such a page back."""
+    real = site.signature
+    coarse = lambda path: (lambda s: s and (s[0], s[1] // 2_000_000_000, 0, 0))(real(path))  # noqa: E731
+    monkeypatch.setattr(site, "signature", coarse)
     first = write_docs(tmp_path, {"index.md": "generated\n"})
+    (tmp_path / "index.md").write_text("GENERATED\n")
+    report = write_docs(tmp_path, {"index.md": "generated\n"}, first.outputs)
+    assert report.written == ("index.md",)
+    assert (tmp_path / "index.md").read_text() == "generated\n"
+
+
+def test_a_page_edited_by_hand_is_restored_even_with_its_size_and_mtime_put_back(tmp_path, monkeypatch):
+    monkeypatch.setattr(site, "RACY_NS", 0)
+    first = write_docs(tmp_path, {"index.md": "generated\n"})
+    trusted = write_docs(tmp_path, {"index.md": "generated\n"}, first.outputs).outputs
+    assert trusted["index.md"].settled
     page = tmp_path / "index.md"
     before = page.stat()
     with open(page, "r+b") as handle:  # in place: same inode, same size
         handle.write(b"GENERATED\n")
     os.utime(page, ns=(before.st_atime_ns, before.st_mtime_ns))
-    report = write_docs(tmp_path, {"index.md": "generated\n"}, first.outputs)
+    report = write_docs(tmp_path, {"index.md": "generated\n"}, trusted)
     assert report.written == ("index.md",)
     assert page.read_text() == "generated\n"
 
