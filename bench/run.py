@@ -492,7 +492,7 @@ def _warning_kind(line: str) -> str:
 
 
 def bench_size(n: int, bases: list[Base], work: Path, codebook: Path, repeat: int | None,
-               mkdocs_repeat: int, cheap: float, say) -> SizeResult:
+               mkdocs_repeat: int | None, cheap: float, say) -> SizeResult:
     res = SizeResult(n)
     code_before = code_fingerprint()
     here = work / f"n{n}"
@@ -505,7 +505,7 @@ def bench_size(n: int, bases: list[Base], work: Path, codebook: Path, repeat: in
     themes.write_text(original_codebook, encoding="utf-8")
     gen = [*briefing_cmd(), "generate", "--seeds", str(seeds), "--themes", str(themes), "--docs", str(docs)]
 
-    def phase(name: str, what: str, before=None) -> None:
+    def phase(name: str, what: str, before=None, after=None) -> None:
         """Run one generate measurement; repeat it (median) when its first run was cheap."""
         r = 0
         while True:
@@ -513,14 +513,40 @@ def bench_size(n: int, bases: list[Base], work: Path, codebook: Path, repeat: in
                 before(r)
             run = check(measure(gen, logs / f"{name}-{r}.log"), f"generate, {what} (N={n})")
             res.runs.setdefault(name, []).append(run.figures())
+            if after:
+                after(r)
             r += 1
             wanted = repeat if repeat is not None else (3 if res.runs[name][0]["wall"] <= cheap else 1)
             if r >= wanted:
                 return
 
-    # 1. full generate into a fresh docs/ (hand-written files only, so no cache either)
-    phase("full", "full", before=lambda r: reset_docs(docs))
-    say(f"N={n}: full generate {res.gen:.1f}s wall ({res.count('full')} run(s))")
+    cfg = here / "mkdocs.yml"
+    cfg.write_text(f"INHERIT: {json.dumps(str(ROOT / 'mkdocs.yml'))}\n"
+                   f"docs_dir: {json.dumps(str(docs))}\nsite_dir: {json.dumps(str(site))}\n", encoding="utf-8")
+    mk = [sys.executable, "-m", "mkdocs", "build", "-f", str(cfg)]
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    last_mkdocs: list[Run] = []
+
+    def mkdocs_build(r: int) -> None:
+        """`mkdocs build` of the docs/ the full generate just wrote (then Pagefind, untimed, as
+        `briefing build` runs it), so that each generate has its MkDocs run under the same load."""
+        if mkdocs_repeat is not None and r >= mkdocs_repeat:
+            return
+        shutil.rmtree(site, ignore_errors=True)
+        run = check(measure(mk, logs / f"mkdocs-{r}.log", env=env, cwd=here), f"mkdocs build (N={n})")
+        res.runs.setdefault("mkdocs", []).append(run.figures())
+        last_mkdocs[:] = [run]
+        if (docs / "search.md").is_file():  # Pagefind mode (large corpora): what `briefing build` runs next
+            pf = [sys.executable, "-m", "pagefind", "--site", str(site), "--root-selector", "article",
+                  "--exclude-selectors", ".headerlink", "--glob", "{articles,themes}/**/*.html",
+                  "--force-language", "en", "--quiet"]
+            check(measure(pf, logs / f"pagefind-{r}.log", env=env, cwd=here), f"pagefind (N={n})")
+
+    # 1. full generate into a fresh docs/ (hand-written files only, so no cache either),
+    #    each followed by `mkdocs build` of what it wrote: the pairs share the machine's load
+    phase("full", "full", before=lambda r: reset_docs(docs), after=mkdocs_build)
+    say(f"N={n}: full generate {res.gen:.1f}s, mkdocs build {res.mk:.1f}s wall "
+        f"({res.count('full')} and {res.count('mkdocs')} run(s))")
     # 2. nothing changed
     phase("nothing", "nothing changed")
     # 3. one article edited (a new edit each run)
@@ -544,22 +570,7 @@ def bench_size(n: int, bases: list[Base], work: Path, codebook: Path, repeat: in
         res.cache_du, _, cache_files = tree_size(docs / ".briefing-cache")
         res.docs_du -= res.cache_du
         res.docs_files -= cache_files
-    cfg = here / "mkdocs.yml"
-    cfg.write_text(f"INHERIT: {json.dumps(str(ROOT / 'mkdocs.yml'))}\n"
-                   f"docs_dir: {json.dumps(str(docs))}\nsite_dir: {json.dumps(str(site))}\n", encoding="utf-8")
-    mk = [sys.executable, "-m", "mkdocs", "build", "-f", str(cfg)]
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
-    say(f"N={n}: generate phases done; mkdocs build x{mkdocs_repeat}")
-    for r in range(mkdocs_repeat):
-        shutil.rmtree(site, ignore_errors=True)
-        run = check(measure(mk, logs / f"mkdocs-{r}.log", env=env, cwd=here), f"mkdocs build (N={n})")
-        res.runs.setdefault("mkdocs", []).append(run.figures())
-        if (docs / "search.md").is_file():  # Pagefind mode (large corpora): what `briefing build` runs next
-            pf = [sys.executable, "-m", "pagefind", "--site", str(site), "--root-selector", "article",
-                  "--exclude-selectors", ".headerlink", "--glob", "{articles,themes}/**/*.html",
-                  "--force-language", "en", "--quiet"]
-            check(measure(pf, logs / f"pagefind-{r}.log", env=env, cwd=here), f"pagefind (N={n})")
-    warnings = [line for line in run.log.splitlines() if line.startswith("WARNING")]
+    warnings = [line for line in last_mkdocs[0].log.splitlines() if line.startswith("WARNING")]
     res.mkdocs_warnings = len(warnings)
     kinds: dict[str, int] = {}
     for line in warnings:
@@ -570,7 +581,7 @@ def bench_size(n: int, bases: list[Base], work: Path, codebook: Path, repeat: in
     res.largest_page = largest(site, ".html")
     res.largest_file = largest(site, None)
     res.search = search_payload(site)
-    say(f"N={n}: mkdocs build {res.mk:.1f}s wall; searching it in Chromium")
+    say(f"N={n}: generate phases done; searching the site in Chromium")
     res.browser = browser_search(site)
     res.code_changed = code_fingerprint() != code_before
     if res.code_changed:
@@ -647,6 +658,8 @@ def table(results: list[SizeResult]) -> str:
     row("mkdocs build: CPU user+sys", lambda r: f"{r.cpu('mkdocs'):.2f}s")
     row("mkdocs build: peak RSS", lambda r: f"{r.rss('mkdocs'):.0f} MB")
     row("generate / mkdocs build (wall)", lambda r: f"{r.gen / r.mk:.3f}")
+    row("    each run pair (generate, then mkdocs)", lambda r: " ".join(
+        f"{g['wall'] / m['wall']:.2f}" for g, m in zip(r.runs.get("full", []), r.runs.get("mkdocs", []))))
     row("generate / mkdocs build (CPU)", lambda r: f"{r.cpu('full') / r.cpu('mkdocs'):.3f}")
     row("whole build, generate + mkdocs (wall)", lambda r: f"{r.whole:.2f}s")
     for phase in ("article", "theme", "nothing", "serve"):
@@ -793,7 +806,7 @@ def main(argv: list[str] | None = None) -> int:
                         "generate takes at most --cheap seconds, else 1)")
     p.add_argument("--cheap", type=float, default=20.0, help="see --repeat (default: 20 s)")
     p.add_argument("--mkdocs-repeat", type=int, default=None,
-                   help="runs of mkdocs build (default: 3 below 1,000 articles, else 1)")
+                   help="runs of mkdocs build, each right after a full generate (default: one after each)")
     p.add_argument("--profile", type=int, metavar="N", help="also print a cProfile of one full generate at N")
     args = p.parse_args(argv)
     try:
@@ -845,9 +858,9 @@ def main(argv: list[str] | None = None) -> int:
     prof_text = ""
     try:
         for n in sizes:
-            mk_rep = args.mkdocs_repeat or (3 if n < 1000 else 1)
             try:
-                results.append(bench_size(n, bases, work, codebook, args.repeat, mk_rep, args.cheap, say))
+                results.append(bench_size(n, bases, work, codebook, args.repeat, args.mkdocs_repeat,
+                                          args.cheap, say))
             except BuildFailed as err:
                 results.append(SizeResult(n, error=str(err)))
                 say(f"N={n}: {err}")
