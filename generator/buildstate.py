@@ -82,7 +82,7 @@ class LastBuild:
         (a kept hand-written page that is deleted must give way to the generated one).
 
         A file rewritten within the timestamp tick of the build's own write keeps its
-        signature (see :data:`generator.site.RACY_NS`); that edit then shows at the next
+        signature (see :data:`generator.site.RACY_FINE_NS`); that edit then shows at the next
         build whose inputs changed, whose writer reads such files back."""
         return bool(self.outputs) and all(
             signature(docs / rel) == sig

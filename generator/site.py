@@ -15,7 +15,7 @@
   the outputs of the previous build, a file whose signature is unchanged and
   whose new content has the recorded digest is known to be unchanged without
   being read back. Only signatures of files checked by reading them back, and
-  left alone for a while before, are trusted that way (:data:`RACY_NS`).
+  left alone for a timestamp tick before, are trusted that way (:data:`RACY_FINE_NS`).
 * One build of a ``docs/`` at a time (:func:`exclusive`), so that two builds
   never interleave their pages and their record of what they wrote.
 """
@@ -49,7 +49,7 @@ class Output:
     file-system signature (size, modification and change times, inode). Any later rewrite
     of the file changes the signature: ``os.replace`` gives it a new inode, an in-place
     edit new times, and the change time cannot be set back by hand. ``settled``: the file
-    had been left alone for :data:`RACY_NS` when its signature was taken, so that even an
+    had been left alone for a timestamp tick (:data:`RACY_FINE_NS`) when its signature was taken, so that even an
     edit within the same timestamp tick would show (only then does the writer trust it)."""
 
     signature: tuple[int, int, int, int] | None
@@ -57,12 +57,15 @@ class Output:
     settled: bool = False
 
 
-# A file modified less than this long before its signature was taken could be
-# modified again within the same timestamp tick (2 s on FAT and SMB, 1 s on
-# HFS+, a few ms on ext4), leaving its signature as it was: the writer reads such
-# a file back once more before trusting its signature (git calls such index
-# entries "racily clean").
-RACY_NS = 2_000_000_000
+# A file modified less than one timestamp tick before its signature was taken
+# could be modified again within that tick, leaving its signature as it was: the
+# writer reads such a file back once more before trusting its signature (git
+# calls such index entries "racily clean"). The tick is judged from the
+# timestamp itself: whole seconds mean a coarse file system (2 s on FAT and SMB,
+# 1 s on HFS+ and ext3); otherwise the kernel's clock, which stamps files with a
+# resolution of 1-10 ms.
+RACY_COARSE_NS = 2_000_000_000
+RACY_FINE_NS = 20_000_000
 
 
 def signature(path: Path) -> tuple[int, int, int, int] | None:
@@ -79,8 +82,10 @@ def signature(path: Path) -> tuple[int, int, int, int] | None:
 
 def _checked(path: Path, digest: bytes) -> Output:
     sig = signature(path)
-    settled = sig is not None and max(sig[1], sig[2]) <= time.time_ns() - RACY_NS
-    return Output(sig, digest, settled)
+    if sig is None:
+        return Output(None, digest)
+    tick = RACY_COARSE_NS if sig[1] % 1_000_000_000 == 0 else RACY_FINE_NS
+    return Output(sig, digest, settled=max(sig[1], sig[2]) <= time.time_ns() - tick)
 
 
 def _digest(data: bytes) -> bytes:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 
 import pytest
 
@@ -47,7 +48,8 @@ def test_unchanged_files_keep_their_mtime(tmp_path):
 
 
 def test_known_outputs_spare_reading_back_pages_that_cannot_have_changed(tmp_path, monkeypatch):
-    monkeypatch.setattr(site, "RACY_NS", 0)  # no wait before a signature is trusted
+    monkeypatch.setattr(site, "RACY_FINE_NS", 0)  # no wait before a signature is trusted
+    monkeypatch.setattr(site, "RACY_COARSE_NS", 0)
     written = write_docs(tmp_path, {"index.md": "x", "a.md": "a"})
     assert not any(out.settled for out in written.outputs.values())  # just written: read back once more
     checked = write_docs(tmp_path, {"index.md": "x", "a.md": "a"}, written.outputs)
@@ -59,6 +61,17 @@ def test_known_outputs_spare_reading_back_pages_that_cannot_have_changed(tmp_pat
     assert report.unchanged == ("index.md",) and report.written == ("a.md",)
     assert reads == ["a.md"]  # index.md still had its signature and the same digest
     assert (tmp_path / "a.md").read_text() == "a changed"
+
+
+def test_whole_second_timestamps_mean_a_coarse_file_system_and_a_longer_wait(tmp_path):
+    first = write_docs(tmp_path, {"fine.md": "x", "coarse.md": "x"})
+    now = time.time_ns()
+    os.utime(tmp_path / "fine.md", ns=(now - 500_000_123, now - 500_000_123))
+    whole = now // 10**9 * 10**9 - 10**9
+    os.utime(tmp_path / "coarse.md", ns=(whole, whole))
+    time.sleep(0.05)  # longer than a kernel clock tick, shorter than a FAT one
+    checked = write_docs(tmp_path, {"fine.md": "x", "coarse.md": "x"}, first.outputs).outputs
+    assert checked["fine.md"].settled and not checked["coarse.md"].settled
 
 
 def test_a_page_edited_within_its_timestamp_tick_is_still_restored(tmp_path, monkeypatch):
@@ -75,7 +88,8 @@ def test_a_page_edited_within_its_timestamp_tick_is_still_restored(tmp_path, mon
 
 
 def test_a_page_edited_by_hand_is_restored_even_with_its_size_and_mtime_put_back(tmp_path, monkeypatch):
-    monkeypatch.setattr(site, "RACY_NS", 0)
+    monkeypatch.setattr(site, "RACY_FINE_NS", 0)
+    monkeypatch.setattr(site, "RACY_COARSE_NS", 0)
     first = write_docs(tmp_path, {"index.md": "generated\n"})
     trusted = write_docs(tmp_path, {"index.md": "generated\n"}, first.outputs).outputs
     assert trusted["index.md"].settled
