@@ -6,7 +6,7 @@ computed under (the generator's own code, the aliases file, the summary
 length): see :func:`record_key`. They live in a
 :class:`~generator.buildstate.Shelf` (``articles/``) beside a stat index
 (``stat-index.pickle``: size, times and inode of each input, see
-:func:`generator.sources.stat_of`), which lets an unchanged file be reused
+:func:`generator.sources.survey`), which lets an unchanged file be reused
 without being read. The cache holds pickles written by this program: it is as
 trusted as the code (delete the folder at any time; it is rebuilt).
 """

@@ -130,7 +130,7 @@ def cross_link(
     shared = _co_occurrence(cells)
     views = []
     for theme in codebook.themes:
-        addressed = [cells[(a.slug, theme.id)] for a in articles if cells[(a.slug, theme.id)].addressed]
+        addressed = [c for c in (cells[(a.slug, theme.id)] for a in articles) if c.addressed]
         by_position: dict[str, list[str]] = defaultdict(list)
         for cell in addressed:
             if cell.position:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+from itertools import islice
 
 from .contexts import (
     ArticlePage,
@@ -231,8 +232,8 @@ def theme_page(briefing: Briefing, view: ThemeView, depth: int = 1, pagefind: bo
         verdict=view.verdict,
         stance=_stance(briefing, view, titles, depth),
         sources=sources,
-        silent=tuple(md_link(a.meta.title, _article_href(a.slug, None, depth))
-                     for a in [a for a in briefing.articles if a.slug not in addressed][:THEME_PAGE_MAX_SOURCES]),
+        silent=tuple(md_link(a.meta.title, _article_href(a.slug, None, depth)) for a in islice(
+            (a for a in briefing.articles if a.slug not in addressed), THEME_PAGE_MAX_SOURCES)),
         related=tuple(md_link(briefing.codebook.theme(r).title, _theme_href(r, depth)) for r in theme.related if r in known),
         co_occurring=tuple((md_link(briefing.codebook.theme(t).title, _theme_href(t, depth)), n) for t, n in view.co_occurring),
     )

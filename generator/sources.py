@@ -36,26 +36,32 @@ def discover(seeds_dir: Path) -> list[Path]:
     ``README.md``, YAML files and any other suffix. Symbolic links to folders
     are not followed.
     """
-    seeds_dir = Path(seeds_dir)
+    return [Path(path) for _, path, _ in _inputs(Path(seeds_dir))]
+
+
+def _inputs(seeds_dir: Path) -> list[tuple[str, str, bool]]:
+    """(relative POSIX path, path, whether its sidecar was listed) of each input, sorted."""
     top = str(seeds_dir)
-    found: list[tuple[str, str]] = []
+    found: list[tuple[str, str, bool]] = []
     for root, dirs, files in os.walk(top):
         dirs[:] = [d for d in dirs if not d.startswith((".", "_"))]
         rel_root = os.path.relpath(root, top).replace(os.sep, "/")
         prefix = "" if rel_root == "." else rel_root + "/"
+        names = set(files)
         for name in files:
             if name.startswith((".", "_")) or name.lower() in NOT_ARTICLES:
                 continue
-            if os.path.splitext(name)[1].lower() not in ARTICLE_SUFFIXES:
+            stem, suffix = os.path.splitext(name)
+            if suffix.lower() not in ARTICLE_SUFFIXES:
                 continue
-            found.append((prefix + name, os.path.join(root, name)))
+            found.append((prefix + name, os.path.join(root, name), stem + SIDECAR_SUFFIX in names))
     found.sort(key=lambda item: item[0])
-    return [Path(path) for _, path in found]
+    return found
 
 
 @dataclass(frozen=True)
 class Survey:
-    """The inputs of a seeds folder and their :func:`stat_of` (``None``: could not stat)."""
+    """The inputs of a seeds folder and their stats (see :func:`_stat`; ``None``: could not stat)."""
 
     seeds: Path
     paths: tuple[Path, ...]
@@ -64,19 +70,19 @@ class Survey:
 
 
 def survey(seeds_dir: Path) -> Survey:
-    """List and stat every input once (the nothing-changed check and the cache both use it)."""
-    paths = discover(seeds_dir)
-    rels, stats = [], []
-    for path in paths:
-        rels.append(path.relative_to(seeds_dir).as_posix())
+    """List and stat every input once (the nothing-changed check and the cache both use it).
+    Sidecars are known from the folder listing, so an input without one costs one ``stat``."""
+    found = _inputs(Path(seeds_dir))
+    stats: list[tuple | None] = []
+    for _, path, has_sidecar in found:
         try:
-            stats.append(stat_of(path))
+            stats.append(_stat(path, path[: -len(os.path.splitext(path)[1])] + SIDECAR_SUFFIX if has_sidecar else None))
         except OSError:
             stats.append(None)
-    return Survey(Path(seeds_dir), tuple(paths), tuple(rels), tuple(stats))
+    return Survey(Path(seeds_dir), tuple(Path(p) for _, p, _ in found), tuple(r for r, _, _ in found), tuple(stats))
 
 
-def stat_of(path: Path) -> tuple:
+def _stat(path: str, sidecar: str | None) -> tuple:
     """What tells whether an input or its sidecar may have changed without reading them:
     size, modification and change times, inode (the sidecar's are -1 when it has none).
     The change time catches an edit that kept the size and restored the modification
@@ -84,8 +90,10 @@ def stat_of(path: Path) -> tuple:
     replaced by another."""
     s = os.stat(path)
     try:
-        t = os.stat(sidecar_path(path))
-    except FileNotFoundError:
+        if sidecar is None:
+            raise FileNotFoundError
+        t = os.stat(sidecar)
+    except FileNotFoundError:  # none, or removed since the folder was listed
         return (s.st_size, s.st_mtime_ns, s.st_ctime_ns, s.st_ino, -1, -1, -1, -1)
     return (s.st_size, s.st_mtime_ns, s.st_ctime_ns, s.st_ino, t.st_size, t.st_mtime_ns, t.st_ctime_ns, t.st_ino)
 
