@@ -821,6 +821,8 @@ def main(argv: list[str] | None = None) -> int:
                    help="runs of mkdocs build, each right after a full generate (default: one after each)")
     p.add_argument("--profile", type=int, metavar="N", help="also print a cProfile of one full generate at N")
     args = p.parse_args(argv)
+    if args.mkdocs_repeat is not None and args.mkdocs_repeat < 1:
+        p.error("--mkdocs-repeat must be at least 1 (the site figures come from a MkDocs build)")
     try:
         sizes = sorted({int(s) for s in args.sizes.split(",") if s.strip()})
     except ValueError:

@@ -85,7 +85,7 @@ class LastBuild:
         signature (see :data:`generator.site.RACY_FINE_NS`); that edit then shows at the next
         build whose inputs changed, whose writer reads such files back."""
         return bool(self.outputs) and all(
-            signature(docs / rel) == sig
+            sig is not None and signature(docs / rel) == sig  # None: no signature to compare (Windows)
             for rel, sig in [*((r, o.signature) for r, o in self.outputs.items()), *self.kept.items()])
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import logging
 import os
@@ -169,9 +170,15 @@ def _pagefind(site: Path) -> int:
 
 
 def _inputs_mtime(settings: pipeline.Settings) -> float:
-    paths = [settings.themes, *(p for p in settings.seeds.rglob("*") if p.is_file()),
-             *(p for p in settings.templates.rglob("*") if p.is_file())]
-    return max((p.stat().st_mtime for p in paths if p.exists()), default=0.0)
+    """The newest modification time among the inputs (a file that vanishes meanwhile, such
+    as an editor's temporary file, is skipped)."""
+    newest = 0.0
+    for path in [settings.themes, *settings.seeds.rglob("*"), *settings.templates.rglob("*")]:
+        try:
+            newest = max(newest, path.stat().st_mtime)
+        except OSError:
+            continue
+    return newest
 
 
 def _serve(args: argparse.Namespace, session: pipeline.Session, result: pipeline.Result) -> int:
@@ -203,8 +210,8 @@ def _serve_until_stopped(cmd: list[str], env: dict[str, str], session: pipeline.
                 except ProblemsError as err:
                     _report_problems(err.problems)
                 except (jinja2.TemplateError, OSError, ValueError) as err:
-                    log.error("regenerating docs/ failed (%s: %s); the preview keeps the last good pages",
-                              type(err).__name__, err)
+                    log.error("regenerating docs/ failed (%s: %s); docs/ is left as the last build "
+                              "that completed wrote it", type(err).__name__, err)
     except KeyboardInterrupt:
         pass
     finally:
@@ -281,6 +288,8 @@ class OutputLost(Exception):
 
 def _emit(text: str) -> None:
     """Write the command's result to stdout (an :class:`OutputLost` if that fails)."""
+    if sys.stdout is None:  # started with stdout closed (`briefing export >&-`)
+        raise OutputLost(OSError(errno.EBADF, "standard output is closed")) from None
     try:
         sys.stdout.write(text)
         sys.stdout.flush()
@@ -306,6 +315,10 @@ def _flush_stdout(lost: OSError | None = None) -> bool:
     """Flush stdout; False if the output could not be written (then stdout is pointed at
     devnull, as Python's signal docs advise, so that no later flush fails again).
     ``lost``: the error an earlier write met."""
+    if sys.stdout is None:  # started with stdout closed: nothing to flush or redirect
+        if lost is not None:
+            log.error("cannot write the output: %s", lost.strerror or lost)
+        return lost is None
     if lost is None:
         try:
             sys.stdout.flush()
@@ -325,7 +338,7 @@ def main() -> None:
         status = run()
     except OutputLost as err:
         status = 1
-        _flush_stdout(err.__cause__)  # type: ignore[arg-type]
+        _flush_stdout(err.args[0])
     if not _flush_stdout():
         status = status or 1
     logging.shutdown()

@@ -84,8 +84,10 @@ def _checked(path: Path, digest: bytes) -> Output:
     sig = signature(path)
     if sig is None:
         return Output(None, digest)
+    # The change time: any write sets it to the present, and nobody can set it back (a
+    # modification time may lie in the future, and would then never look settled).
     tick = RACY_COARSE_NS if sig[1] % 1_000_000_000 == 0 else RACY_FINE_NS
-    return Output(sig, digest, settled=max(sig[1], sig[2]) <= time.time_ns() - tick)
+    return Output(sig, digest, settled=sig[2] <= time.time_ns() - tick)
 
 
 def _digest(data: bytes) -> bytes:

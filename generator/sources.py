@@ -8,6 +8,7 @@ anything needs to be read at all.
 from __future__ import annotations
 
 import os
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,14 +48,16 @@ def _inputs(seeds_dir: Path) -> list[tuple[str, str, bool]]:
         dirs[:] = [d for d in dirs if not d.startswith((".", "_"))]
         rel_root = os.path.relpath(root, top).replace(os.sep, "/")
         prefix = "" if rel_root == "." else rel_root + "/"
-        names = set(files)
+        # Compared as a case-insensitive, normalising file system (macOS, Windows) would
+        # resolve them: there `x.txt` finds its sidecar under the name `X.yml` too.
+        names = {_folded(n) for n in files}
         for name in files:
             if name.startswith((".", "_")) or name.lower() in NOT_ARTICLES:
                 continue
             stem, suffix = os.path.splitext(name)
             if suffix.lower() not in ARTICLE_SUFFIXES:
                 continue
-            found.append((prefix + name, os.path.join(root, name), stem + SIDECAR_SUFFIX in names))
+            found.append((prefix + name, os.path.join(root, name), _folded(stem + SIDECAR_SUFFIX) in names))
     found.sort(key=lambda item: item[0])
     return found
 
@@ -82,6 +85,10 @@ def survey(seeds_dir: Path) -> Survey:
     return Survey(Path(seeds_dir), tuple(Path(p) for _, p, _ in found), tuple(r for r, _, _ in found), tuple(stats))
 
 
+def _folded(name: str) -> str:
+    return unicodedata.normalize("NFC", name).casefold()
+
+
 def _stat(path: str, sidecar: str | None) -> tuple:
     """What tells whether an input or its sidecar may have changed without reading them:
     size, modification and change times, inode (the sidecar's are -1 when it has none).
@@ -93,7 +100,7 @@ def _stat(path: str, sidecar: str | None) -> tuple:
         if sidecar is None:
             raise FileNotFoundError
         t = os.stat(sidecar)
-    except FileNotFoundError:  # none, or removed since the folder was listed
+    except FileNotFoundError:  # none (a name that only folds alike), or removed since the listing
         return (s.st_size, s.st_mtime_ns, s.st_ctime_ns, s.st_ino, -1, -1, -1, -1)
     return (s.st_size, s.st_mtime_ns, s.st_ctime_ns, s.st_ino, t.st_size, t.st_mtime_ns, t.st_ctime_ns, t.st_ino)
 

@@ -212,6 +212,10 @@ def test_the_command_leaves_nothing_unsaid_when_it_exits(project):
     gone = subprocess.run(f"{briefing} export --format json | true; echo $?",
                           shell=True, cwd=project, capture_output=True, text=True, executable="/bin/bash")
     assert "Traceback" not in gone.stderr and "Broken pipe" not in gone.stderr
+    closed = subprocess.run(f"{briefing} export --format csv >&-", shell=True, cwd=project,
+                            capture_output=True, text=True)
+    assert closed.returncode == 1 and "Traceback" not in closed.stderr
+    assert "cannot write the output" in closed.stderr
     if Path("/dev/full").exists():  # a full disk: the output is lost, and the command says so
         full = subprocess.run(f"{briefing} export --format csv > /dev/full", shell=True, cwd=project,
                               capture_output=True, text=True)

@@ -328,3 +328,19 @@ def test_a_session_without_a_cache_recomputes_every_build(tmp_path, caplog):
     with caplog.at_level("INFO"):
         session.generate()
     assert "articles: 0 from cache, 4 analysed" in caplog.text
+
+
+def test_without_file_signatures_every_build_checks_the_pages(tmp_path, monkeypatch):
+    """Where the platform gives no trustworthy signature (site.signature returns None, as on
+    Windows), a deleted page must still come back on the next build."""
+    from generator import buildstate, site
+
+    monkeypatch.setattr(site, "signature", lambda path: None)
+    monkeypatch.setattr(buildstate, "signature", lambda path: None)
+    seeds = _corpus(tmp_path, copies=1)
+    docs = tmp_path / "docs"
+    settings = pipeline.Settings(seeds=seeds, themes=seeds / "themes.yml", docs=docs, cache=tmp_path / "cache")
+    pipeline.generate(settings)
+    (docs / "index.md").unlink()
+    pipeline.generate(settings)
+    assert _tree(docs) == _docs(seeds, tmp_path / "clean", cache=False)

@@ -138,7 +138,7 @@ def test_a_template_error_while_serving_is_reported_and_serving_goes_on(project,
     editor.join()
     assert status == 0
     assert "regenerating docs/ failed (TemplateSyntaxError" in caplog.text
-    assert "the preview keeps the last good pages" in caplog.text
+    assert "docs/ is left as the last build that completed wrote it" in caplog.text
     assert page.read_text(encoding="utf-8") != good and "## Section: " in page.read_text(encoding="utf-8")
 
 
