@@ -61,8 +61,11 @@ def inputs_stamp(survey: Survey, files: list[Path | None], settings_repr: str) -
     for path in files:
         if path is not None and path.is_file():
             digest.update(str(path).encode() + b"\0" + path.read_bytes())
-    for rel, stat in zip(survey.rels, survey.stats, strict=True):
-        digest.update(f"{rel}|{stat if stat is not None else 'missing'}".encode())
+    settled = survey.settled or (True,) * len(survey.rels)
+    for rel, stat, ok in zip(survey.rels, survey.stats, settled, strict=True):
+        # An input changed within a timestamp tick of this survey may change again without
+        # its stat showing it: then this stamp must not match the next build's.
+        digest.update(f"{rel}|{stat if stat is not None else 'missing'}|{'' if ok else survey.taken_ns}".encode())
     return digest.hexdigest()
 
 

@@ -68,6 +68,15 @@ RACY_COARSE_NS = 2_000_000_000
 RACY_FINE_NS = 20_000_000
 
 
+def settled_at(mtime_ns: int, ctime_ns: int, now_ns: int) -> bool:
+    """Whether a file last changed at ``ctime_ns`` would show any later change in its stat at
+    ``now_ns``: at least one timestamp tick has passed (judged from ``mtime_ns``, see
+    :data:`RACY_FINE_NS`). The change time, because any write sets it to the present and
+    nobody can set it back (a modification time may lie in the future)."""
+    tick = RACY_COARSE_NS if mtime_ns % 1_000_000_000 == 0 else RACY_FINE_NS
+    return ctime_ns <= now_ns - tick
+
+
 def signature(path: Path) -> tuple[int, int, int, int] | None:
     """(size, mtime, ctime, inode) of ``path``; None if it is missing, or on Windows, where
     ``st_ctime`` is the creation time and an in-place edit can keep every field."""
@@ -84,10 +93,7 @@ def _checked(path: Path, digest: bytes) -> Output:
     sig = signature(path)
     if sig is None:
         return Output(None, digest)
-    # The change time: any write sets it to the present, and nobody can set it back (a
-    # modification time may lie in the future, and would then never look settled).
-    tick = RACY_COARSE_NS if sig[1] % 1_000_000_000 == 0 else RACY_FINE_NS
-    return Output(sig, digest, settled=sig[2] <= time.time_ns() - tick)
+    return Output(sig, digest, settled=settled_at(sig[1], sig[2], time.time_ns()))
 
 
 def _digest(data: bytes) -> bytes:

@@ -8,11 +8,13 @@ anything needs to be read at all.
 from __future__ import annotations
 
 import os
+import time
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import Problem, ProblemsError
+from .site import settled_at
 
 #: Article input suffixes (lower case).
 ARTICLE_SUFFIXES = frozenset({".txt", ".md", ".html", ".htm"})
@@ -70,11 +72,17 @@ class Survey:
     paths: tuple[Path, ...]
     rels: tuple[str, ...]  # POSIX paths relative to ``seeds``
     stats: tuple[tuple | None, ...]
+    # Per input: were its files last changed at least a timestamp tick before the survey
+    # (:func:`generator.site.settled_at`)? If not, an edit within that tick could leave
+    # the stat as it is, so the stat proves nothing about the content.
+    settled: tuple[bool, ...] = ()
+    taken_ns: int = 0  # when the survey began
 
 
 def survey(seeds_dir: Path) -> Survey:
     """List and stat every input once (the nothing-changed check and the cache both use it).
     Sidecars are known from the folder listing, so an input without one costs one ``stat``."""
+    taken = time.time_ns()
     found = _inputs(Path(seeds_dir))
     stats: list[tuple | None] = []
     for _, path, has_sidecar in found:
@@ -82,7 +90,10 @@ def survey(seeds_dir: Path) -> Survey:
             stats.append(_stat(path, path[: -len(os.path.splitext(path)[1])] + SIDECAR_SUFFIX if has_sidecar else None))
         except OSError:
             stats.append(None)
-    return Survey(Path(seeds_dir), tuple(Path(p) for _, p, _ in found), tuple(r for r, _, _ in found), tuple(stats))
+    settled = tuple(st is not None and settled_at(st[1], st[2], taken)
+                    and (st[4] == -1 or settled_at(st[5], st[6], taken)) for st in stats)
+    return Survey(Path(seeds_dir), tuple(Path(p) for _, p, _ in found), tuple(r for r, _, _ in found),
+                  tuple(stats), settled, taken)
 
 
 def _folded(name: str) -> str:

@@ -153,6 +153,8 @@ def run(survey: Survey, codebook: Codebook, aliases_file: Path | None, k: int,
     keys: list[str | None] = [None] * len(paths)
     stats: dict[str, tuple[tuple, str]] = {}
     todo: list[int] = []
+    # A stat goes into the index only if it proves the content (see Survey.settled).
+    trusted = survey.settled or (True,) * len(paths)
     for i, (path, rel, stat) in enumerate(zip(paths, survey.rels, survey.stats, strict=True)):
         try:
             if stat is None:
@@ -162,7 +164,8 @@ def run(survey: Survey, codebook: Codebook, aliases_file: Path | None, k: int,
             todo.append(i)  # read_article reports the problem
             continue
         keys[i] = key
-        stats[rel] = (stat, key)
+        if trusted[i]:
+            stats[rel] = (stat, key)
         cached = cache.load(key)
         if cached is None:
             todo.append(i)
@@ -188,7 +191,7 @@ def run(survey: Survey, codebook: Codebook, aliases_file: Path | None, k: int,
         done = ArticleWork(*pickle.loads(outcome[0]), *pickle.loads(outcome[1]))
         path, rel, stat = paths[i], survey.rels[i], survey.stats[i]
         keys[i] = record_key(settings_key, rel, path, done.article.content_hash)
-        if stat is not None:
+        if stat is not None and trusted[i]:
             stats[rel] = (stat, keys[i])
         results[i] = cache.adopt(keys[i], done, outcome)
     entries = {key: done for key, done in zip(keys, results) if key is not None and isinstance(done, ArticleWork)}

@@ -15,6 +15,9 @@ import pytest
 from generator import analysis_cache, pipeline, work
 
 REPO = Path(__file__).resolve().parents[1]
+# Longer than a kernel clock tick: inputs written this long before a build have stats that
+# prove their content (see site.RACY_FINE_NS; inputs edited just before are re-read).
+TICK = 0.05
 CORPUS = REPO / "tests" / "fixtures" / "corpus"
 
 
@@ -71,6 +74,7 @@ def test_unchanged_articles_come_from_the_cache(tmp_path, caplog):
 
 def test_nothing_changed_skips_the_build_but_any_change_or_damage_rebuilds(tmp_path, caplog):
     seeds = _corpus(tmp_path, copies=1)
+    time.sleep(TICK)
     docs = tmp_path / "docs"
     first = _docs(seeds, docs)
     caplog.set_level("INFO", logger="generator.pipeline")
@@ -137,6 +141,7 @@ def test_the_cache_holds_exactly_the_current_articles(tmp_path):
     (seeds / "000_gamma_notes.md").unlink()
     article = seeds / "000_alpha_steppe.txt"
     article.write_text(article.read_text() + "\nA new closing paragraph for the cache test.\n")
+    time.sleep(TICK)
     _docs(seeds, tmp_path / "docs", cache=cache)
     _, stats = pickle.loads((cache / work.Cache.STATS).read_bytes())
     assert sorted(stats) == sorted(p.name for p in seeds.iterdir() if p.suffix in (".txt", ".md", ".html"))
@@ -344,3 +349,29 @@ def test_without_file_signatures_every_build_checks_the_pages(tmp_path, monkeypa
     (docs / "index.md").unlink()
     pipeline.generate(settings)
     assert _tree(docs) == _docs(seeds, tmp_path / "clean", cache=False)
+
+
+def test_an_article_saved_twice_within_one_timestamp_tick_is_read_again(tmp_path, monkeypatch):
+    """On a file system with 2-second timestamps (FAT, SMB), an article saved twice within one
+    tick at the same size keeps its stat; the build after the first save must not let that
+    stat vouch for the content (nor take the nothing-changed shortcut)."""
+    from generator import sources
+
+    real = sources._stat
+
+    def coarse(path, sidecar):  # whole 2-second ticks, no inode: what such a file system shows
+        st = real(path, sidecar)
+        tick = lambda ns: ns // 2_000_000_000 * 2_000_000_000  # noqa: E731
+        return (st[0], tick(st[1]), tick(st[2]), 0, *st[4:])
+
+    monkeypatch.setattr(sources, "_stat", coarse)
+    seeds = _corpus(tmp_path, copies=1)
+    article = seeds / "000_alpha_steppe.txt"
+    original = article.read_text()
+    settings = pipeline.Settings(seeds=seeds, themes=seeds / "themes.yml", docs=tmp_path / "docs",
+                                 cache=tmp_path / "cache")
+    pipeline.generate(settings)
+    article.write_text(original.replace("India buys Russian arms", "India buys Russian oils"))  # same size
+    pipeline.generate(settings)
+    page = (tmp_path / "docs" / "articles" / "read-moscow-and-beijing-at-their-word.md").read_text()
+    assert "India buys Russian oils" in page
