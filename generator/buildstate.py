@@ -61,8 +61,7 @@ def inputs_stamp(survey: Survey, files: list[Path | None], settings_repr: str) -
     for path in files:
         if path is not None and path.is_file():
             digest.update(str(path).encode() + b"\0" + path.read_bytes())
-    settled = survey.settled or (True,) * len(survey.rels)
-    for rel, stat, ok in zip(survey.rels, survey.stats, settled, strict=True):
+    for rel, stat, ok in zip(survey.rels, survey.stats, survey.settled, strict=True):
         # An input changed within a timestamp tick of this survey may change again without
         # its stat showing it: then this stamp must not match the next build's.
         digest.update(f"{rel}|{stat if stat is not None else 'missing'}|{'' if ok else survey.taken_ns}".encode())
@@ -141,7 +140,6 @@ class Shelf:
             files = sorted(folder.glob("*.pickle"))
         except OSError:
             files = []
-        self.on_disk = {file.stem for file in files}  # this tag's shards, and any other
         for file in files:
             try:
                 with open(file, "rb") as handle:
@@ -172,11 +170,11 @@ class Shelf:
             if prefix not in present or self.shards.get(prefix) != data:
                 write_pickle(self.folder / f"{prefix}.pickle", (self.tag, data))
         # Shards no longer needed, shards of another tag, and temporaries a killed save left.
-        for prefix in (self.on_disk | present) - grouped.keys():
+        for prefix in present - grouped.keys():
             (self.folder / f"{prefix}.pickle").unlink(missing_ok=True)
         for leftover in self.folder.glob("*.pickle.tmp*"):
             leftover.unlink(missing_ok=True)
-        self.shards, self.on_disk = grouped, set(grouped)
+        self.shards = grouped
 
 
 # What earlier versions kept in the cache folder, removed by prune_legacy: one

@@ -75,8 +75,8 @@ class Survey:
     # Per input: were its files last changed at least a timestamp tick before the survey
     # (:func:`generator.site.settled_at`)? If not, an edit within that tick could leave
     # the stat as it is, so the stat proves nothing about the content.
-    settled: tuple[bool, ...] = ()
-    taken_ns: int = 0  # when the survey began
+    settled: tuple[bool, ...]
+    taken_ns: int  # when the survey began
 
 
 def survey(seeds_dir: Path) -> Survey:

@@ -153,8 +153,7 @@ def run(survey: Survey, codebook: Codebook, aliases_file: Path | None, k: int,
     keys: list[str | None] = [None] * len(paths)
     stats: dict[str, tuple[tuple, str]] = {}
     todo: list[int] = []
-    # A stat goes into the index only if it proves the content (see Survey.settled).
-    trusted = survey.settled or (True,) * len(paths)
+    trusted = survey.settled  # a stat goes into the index only if it proves the content
     for i, (path, rel, stat) in enumerate(zip(paths, survey.rels, survey.stats, strict=True)):
         try:
             if stat is None:
