@@ -109,7 +109,7 @@ class Warm:
     stale: at worst a key is missing and its record is recomputed."""
 
     cache: Cache | None = None
-    pages: tuple[buildstate.Shelf, dict[str, str]] | None = None
+    pages: tuple[buildstate.Shelf, dict[str, object]] | None = None
 
 
 class Session:

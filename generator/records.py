@@ -10,14 +10,58 @@ text, so that everything the site shows can be traced to a paragraph anchor.
 
 from __future__ import annotations
 
+import pickle
 import re
-from typing import Any
+from typing import Any, ClassVar
 from dataclasses import dataclass, field
 from functools import cached_property
 
 # Paragraph kinds.
 TEXT = "text"
 BLOCKQUOTE = "blockquote"
+
+
+_PICKLED = "_deferred_pickle"
+
+
+class Deferred:
+    """For frozen dataclasses: pickled (the analysis cache, worker results) with the fields
+    named in ``_deferred`` as one nested pickle, which is unpickled when one of them is
+    first read. A rebuild reads back every record of the corpus, but shows the text and
+    analysis of only the articles it renders again; the deferred fields (paragraphs with
+    their sentences, summaries, quotes) are most of what unpickling a record costs
+    (two thirds at 1,000 BBC articles, measured with bench/run.py). ``_kept``: cached
+    properties computed before pickling, so that reading them does not unpickle the rest;
+    ``_dropped``: cached properties derived from deferred fields, recomputed when asked."""
+
+    _deferred: ClassVar[tuple[str, ...]] = ()
+    _kept: ClassVar[tuple[str, ...]] = ()
+    _dropped: ClassVar[tuple[str, ...]] = ()
+
+    def __reduce__(self) -> tuple[object, tuple[type, dict[str, object], bytes]]:
+        skip = {*self._deferred, *self._dropped, _PICKLED}
+        state = {k: v for k, v in self.__dict__.items() if k not in skip}
+        for name in self._kept:
+            state[name] = getattr(self, name)
+        blob = self.__dict__.get(_PICKLED)
+        if blob is None:
+            blob = pickle.dumps(tuple(getattr(self, n) for n in self._deferred), protocol=pickle.HIGHEST_PROTOCOL)
+        return _undefer, (type(self), state, blob)
+
+    def __getattr__(self, name: str) -> object:
+        # Only reached when ``name`` is not in the instance: a deferred field not unpickled yet.
+        fields = self.__dict__
+        if name in self._deferred and _PICKLED in fields:
+            fields.update(zip(self._deferred, pickle.loads(fields.pop(_PICKLED))))
+            return fields[name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+
+def _undefer(cls: type, state: dict[str, object], blob: bytes) -> object:
+    record = object.__new__(cls)
+    record.__dict__.update(state)
+    record.__dict__[_PICKLED] = blob
+    return record
 
 
 @dataclass(frozen=True)
@@ -87,8 +131,12 @@ class Pin:
 
 
 @dataclass(frozen=True)
-class Article:
-    """One source article after ingest and cleaning."""
+class Article(Deferred):
+    """One source article after ingest and cleaning (paragraphs unpickled when first read)."""
+
+    _deferred = ("paragraphs",)
+    _kept = ("word_count",)  # index pages show it for every article
+    _dropped = ("sentences",)
 
     slug: str  # unique, file-name safe; the page is f"articles/{slug}.md"
     source_file: str  # path relative to the seeds folder, e.g. "000_02ab58f7c63c58da.txt"
@@ -136,8 +184,11 @@ class Mention:
 
 
 @dataclass(frozen=True)
-class ArticleAnalysis:
-    """Everything derived from one article alone."""
+class ArticleAnalysis(Deferred):
+    """Everything derived from one article alone (all but the mentions, which the entity
+    index needs for every article, unpickled when first read)."""
+
+    _deferred = ("summary", "key_points", "quotes")
 
     slug: str
     summary: tuple[Sentence, ...]
@@ -204,6 +255,16 @@ class Cell:
     position: str | None = None  # position id, or None
     pinned: bool = False  # position set by the editor, not inferred
     position_evidence: tuple[Evidence, ...] = ()
+    # What an article page shows of the cell, as one string: article pages are keyed by
+    # it (render.article_page_key), by what the cell says and not by the cues that found
+    # it. Derived once, when the cell is made, and kept with it in the analysis cache, so
+    # that a rebuild does not format every cell of the corpus again to key its pages
+    # (a fifth of rendering at 3,000 articles when it did).
+    shown: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        evidence = " ".join([f"{e.sentence.paragraph}.{e.sentence.index}" for e in self.evidence])
+        object.__setattr__(self, "shown", f"{self.theme}|{self.strength!r}|{self.position}|{self.pinned:d}|{evidence}")
 
     @property
     def addressed(self) -> bool:

@@ -25,6 +25,7 @@ from .contexts import IndexPage, PrintPage, SearchPage
 from .listings import article_index_pages, entities_page, listed_entities, matrix_page, matrix_theme_pages
 from .pages import PRINT_MAX_ARTICLES, _cut, _newest_first, article_page, home_page, theme_page
 from .records import Article
+from .site import Encoded
 
 
 
@@ -67,14 +68,12 @@ def article_page_key(briefing: Briefing, article: Article, listed: frozenset[str
     them, so that a cue edit re-renders only the pages whose cells it changes.
 
     Built as one string (theme and position ids are ``[a-z0-9-]``, numbers and flags have
-    fixed forms, the file name is quoted with ``repr``), which costs a third of hashing the
-    ``repr`` of nested tuples; every article of a run shares the same ``salt`` prefix."""
+    fixed forms, the file name is quoted with ``repr``; each cell's part is :attr:`Cell.shown`),
+    which costs a third of hashing the ``repr`` of nested tuples; every article of a run
+    shares the same ``salt`` prefix."""
     slug, cells = article.slug, briefing.cells
     parts = [salt, article.content_hash, repr(article.source_file), slug]
-    for theme in briefing.codebook.themes:
-        c = cells[(slug, theme.id)]
-        evidence = " ".join([f"{e.sentence.paragraph}.{e.sentence.index}" for e in c.evidence])
-        parts.append(f"{c.theme}|{c.strength!r}|{c.position}|{c.pinned:d}|{evidence}")
+    parts += [cells[(slug, theme.id)].shown for theme in briefing.codebook.themes]
     parts.append("".join(["1" if m.entity_id in listed else "0" for m in briefing.analyses[slug].mentions]))
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
@@ -122,13 +121,15 @@ def _render_articles(briefing: Briefing, todo: list[int], listed: frozenset[str]
 
 
 def render_site(briefing: Briefing, as_of: str | None, templates: Path = TEMPLATES,
-                search: str = "lunr", memo: dict[str, str] | None = None, salt: str = "",
-                cache_dir: Path | None = None, workers: int = 1) -> dict[str, str]:
+                search: str = "lunr", memo: dict[str, object] | None = None, salt: str = "",
+                cache_dir: Path | None = None, workers: int = 1) -> dict[str, str | Encoded]:
     """All generated files of ``docs/``, as relative POSIX path -> text. No I/O but template reads.
 
     ``search``: "lunr" or "pagefind" (see :func:`search_mode`). ``memo``: article pages
     rendered before, by :func:`article_page_key` (with ``salt``); it is updated in place to
     hold exactly this run's pages, so an incremental build renders only changed articles.
+    With a memo, article pages are given as :class:`site.Encoded` (kept encoded and hashed
+    in the memo, for the writer), everything else as text.
     """
     env = environment(templates, cache_dir)
     pagefind = search == "pagefind"
@@ -141,7 +142,7 @@ def render_site(briefing: Briefing, as_of: str | None, templates: Path = TEMPLAT
 
     shown = listed_entities(briefing)
     listed = frozenset(e.entity_id for e in shown)
-    pages: dict[str, str] = {"index.md": render("home.md.j2", home_page(briefing, as_of, pagefind))}
+    pages: dict[str, str | Encoded] = {"index.md": render("home.md.j2", home_page(briefing, as_of, pagefind))}
     if pagefind:
         pages["search.md"] = render("search.md.j2", SearchPage(len(briefing.articles)))
     page_salt = f"{salt}|{search}|{codebook_labels(briefing)}"
@@ -149,14 +150,14 @@ def render_site(briefing: Briefing, as_of: str | None, templates: Path = TEMPLAT
             for a in briefing.articles]
     # The memo keeps, per page key, the page and its rows of the exports, which show
     # nothing the key does not cover.
-    done: list[tuple[str, ExportRows] | None] = []
+    done: list[tuple[str | Encoded, ExportRows] | None] = []
     for key in keys:
-        text, json_cells, csv_rows = (previous.get(f"{key}{part}") for part in ("", "|json", "|csv"))
-        done.append((text, ExportRows(json_cells, csv_rows))
-                    if key and text is not None and json_cells is not None and csv_rows is not None else None)
+        page, json_cells, csv_rows = (previous.get(f"{key}{part}") for part in ("", "|json", "|csv"))
+        done.append((page, ExportRows(json_cells, csv_rows))
+                    if key and isinstance(page, Encoded) and json_cells is not None and csv_rows is not None else None)
     todo = [i for i, d in enumerate(done) if d is None]
-    for i, rendered in zip(todo, _render_articles(briefing, todo, listed, pagefind, env, workers), strict=True):
-        done[i] = rendered
+    for i, (text, row) in zip(todo, _render_articles(briefing, todo, listed, pagefind, env, workers), strict=True):
+        done[i] = (Encoded.of(text) if memo is not None else text, row)
     rows: list[ExportRows] = []
     for article, key, (text, row) in zip(briefing.articles, keys, done, strict=True):  # type: ignore[misc]
         pages[f"articles/{article.slug}.md"] = text

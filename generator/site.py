@@ -101,6 +101,21 @@ def _digest(data: bytes) -> bytes:
 
 
 @dataclass(frozen=True)
+class Encoded:
+    """A page as the bytes to write and their digest, computed once: the renderer keeps
+    article pages like this in its memo, so that a rebuild neither encodes nor hashes
+    the thousands of pages it did not render again."""
+
+    data: bytes
+    digest: bytes
+
+    @classmethod
+    def of(cls, text: str) -> Encoded:
+        data = text.encode("utf-8")
+        return cls(data, _digest(data))
+
+
+@dataclass(frozen=True)
 class WriteReport:
     written: tuple[str, ...]
     unchanged: tuple[str, ...]
@@ -204,7 +219,7 @@ def _sweep_temporaries(docs: Path) -> None:
         leftover.unlink(missing_ok=True)
 
 
-def write_docs(docs: Path, files: Mapping[str, str | bytes],
+def write_docs(docs: Path, files: Mapping[str, str | bytes | Encoded],
                known: Mapping[str, Output] | None = None) -> WriteReport:
     """Make ``docs/`` hold exactly ``files`` among generated files; see module doc.
 
@@ -236,9 +251,12 @@ def write_docs(docs: Path, files: Mapping[str, str | bytes],
         for rel, target in targets.items():
             if rel in kept:
                 continue
-            text = files[rel]
-            data = text.encode("utf-8") if isinstance(text, str) else text
-            digest = _digest(data)
+            page = files[rel]
+            if isinstance(page, Encoded):
+                data, digest = page.data, page.digest
+            else:
+                data = page.encode("utf-8") if isinstance(page, str) else page
+                digest = _digest(data)
             before = known.get(rel)
             if (before is not None and before.settled and before.digest == digest
                     and signature(target) == before.signature):
