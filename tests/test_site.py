@@ -221,3 +221,14 @@ def test_pages_get_the_users_usual_file_permissions(tmp_path):
         os.umask(umask)
     for rel in ("index.md", "articles/a.md"):
         assert (tmp_path / "docs" / rel).stat().st_mode & 0o777 == 0o644, rel
+
+
+def test_the_manifest_is_rewritten_only_when_the_generated_set_changes(tmp_path):
+    write_docs(tmp_path, {"index.md": "x", "articles/a.md": "a"})
+    manifest = tmp_path / MANIFEST
+    before = manifest.stat()
+    write_docs(tmp_path, {"index.md": "y", "articles/a.md": "a"})  # a page changes, the set does not
+    assert manifest.stat().st_ino == before.st_ino and manifest.stat().st_mtime_ns == before.st_mtime_ns
+    write_docs(tmp_path, {"index.md": "y", "articles/b.md": "b"})
+    assert json.loads(manifest.read_text())["generated"] == ["articles/b.md", "index.md"]
+    assert not (tmp_path / "articles" / "a.md").exists()
