@@ -1,7 +1,7 @@
 """The analysis cache: every article's :class:`~generator.records.ArticleWork` by content.
 
 Records are keyed by the SHA-256 of the article's bytes and sidecar
-(:func:`generator.ingest.content_hash`), its path, and the settings they were
+(:func:`generator.corpus.content_hash`), its path, and the settings they were
 computed under (the generator's own code, the aliases file, the summary
 length): see :func:`record_key`. They live in a
 :class:`~generator.buildstate.Shelf` (``articles/``) beside a stat index
@@ -18,7 +18,7 @@ import pickle
 from pathlib import Path
 
 from .buildstate import UNREADABLE, Shelf, write_pickle
-from .ingest import content_hash
+from .corpus import content_hash
 from .records import ArticleWork
 from .sources import sidecar_path
 
@@ -68,6 +68,10 @@ class Cache:
         blobs = self.shelf.get(key) if self.shelf is not None else None
         return blobs if isinstance(blobs, tuple) and len(blobs) == 2 else None  # type: ignore[return-value]
 
+    def holds(self, key: str) -> bool:
+        """Whether a record is stored under ``key`` (without unpickling it)."""
+        return key in self._loaded or self._blobs(key) is not None
+
     def load(self, key: str) -> ArticleWork | None:
         if key in self._loaded:  # a warm cache (see :func:`run`) holds the record already
             return self._loaded[key]
@@ -112,7 +116,7 @@ def pickled(value: object) -> bytes:
 
 
 def record_key(settings_key: str, rel: str, path: Path, content: str) -> str:
-    """The cache key of an article: its content hash (:func:`generator.ingest.content_hash`) under these
+    """The cache key of an article: its content hash (:func:`generator.corpus.content_hash`) under these
     settings. The path is part of the record (source_file, and the file names in messages),
     so part of the key."""
     return hashlib.sha256(f"{settings_key}|{rel}|{path}|{content}".encode()).hexdigest()

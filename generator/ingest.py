@@ -23,7 +23,6 @@ always fail the build, all of them reported together.
 from __future__ import annotations
 
 import codecs
-import hashlib
 import logging
 from dataclasses import dataclass, replace
 from dataclasses import fields as dataclass_fields
@@ -31,13 +30,13 @@ from pathlib import Path
 
 from .blocks import Block, Cleaned, first_sentence, normalise
 from .clean import clean_text
+from .corpus import Corpus, collect, content_hash  # noqa: F401 (Corpus: re-exported)
 from .errors import Problem, ProblemsError, UnreadableInput
 from .html_body import parse_html
 from .markdown_body import parse_markdown
 from .overrides import Overrides, load_sidecar, pins_of, split_front_matter
 from .records import TEXT, Article, Metadata, Paragraph, Pin
 from .sentences import build_paragraph
-from .slugs import unique_slugs
 from .sources import SIDECAR_SUFFIX, check_seeds, discover, sidecar_path
 
 log = logging.getLogger(__name__)
@@ -63,14 +62,6 @@ _BOMS = (
 )
 _METADATA_FIELDS = tuple(f.name for f in dataclass_fields(Metadata) if f.name not in ("title", "inferred"))
 _OVERRIDE_TO_METADATA = {"summary": "editor_summary"}
-
-
-@dataclass(frozen=True)
-class Corpus:
-    """Every readable article, with unique slugs, in discovery order; and the skipped inputs."""
-
-    articles: tuple[Article, ...]
-    skipped: tuple[Problem, ...] = ()
 
 
 def read_article(path: Path, seeds_dir: Path) -> Article:
@@ -143,15 +134,6 @@ def read_article(path: Path, seeds_dir: Path) -> Article:
     )
 
 
-def content_hash(raw: bytes, sidecar: bytes | None) -> str:
-    """SHA-256 of an input's bytes and its sidecar's (``None``: no sidecar), unambiguous:
-    moving bytes from the end of one to the other changes it."""
-    digest = hashlib.sha256(len(raw).to_bytes(8, "big") + raw)
-    if sidecar is not None:
-        digest.update(b"\0sidecar\0" + sidecar)
-    return digest.hexdigest()
-
-
 def load_corpus(seeds_dir: Path, strict: bool = False) -> Corpus:
     """Read every input of ``seeds_dir``; see the module docstring for skipped vs fatal."""
     seeds_dir = check_seeds(seeds_dir)
@@ -162,32 +144,6 @@ def load_corpus(seeds_dir: Path, strict: bool = False) -> Corpus:
         except ProblemsError as err:
             outcomes.append(err)
     return collect(outcomes, strict)
-
-
-def collect(outcomes: list[Article | ProblemsError], strict: bool = False) -> Corpus:
-    """Apply the skip rule to read outcomes and give the articles unique slugs, in input order.
-
-    The articles of the corpus are the successful outcomes, in the same order.
-    """
-    articles: list[Article] = []
-    skipped: list[Problem] = []
-    fatal: list[Problem] = []
-    for outcome in outcomes:
-        if isinstance(outcome, UnreadableInput):
-            skipped.extend(outcome.problems)
-            if not strict:
-                for problem in outcome.problems:
-                    log.warning("skipped %s", problem)
-        elif isinstance(outcome, ProblemsError):
-            fatal.extend(outcome.problems)
-        else:
-            articles.append(outcome)
-    if fatal or (strict and skipped):
-        raise ProblemsError(fatal + (skipped if strict else []))
-    slugs = unique_slugs([article.meta.title for article in articles])
-    articles = [article if article.slug == slug else replace(article, slug=slug)
-                for article, slug in zip(articles, slugs, strict=True)]
-    return Corpus(tuple(articles), tuple(skipped))
 
 
 def _reason(err: OSError) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import gc
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
@@ -26,8 +26,7 @@ from .sources import Survey, check_seeds, survey
 # changed (see buildstate) then starts without compiling the analysis's regular
 # expressions or loading Jinja, in a fifth of the time.
 if TYPE_CHECKING:
-    from .aliases import Aliases
-    from .ingest import Corpus
+    from .corpus import Corpus
     from .matrix import Briefing
     from .records import Article, ArticleAnalysis, Cell, Codebook
     from .site import WriteReport
@@ -83,7 +82,6 @@ class Settings:
 @dataclass(frozen=True)
 class Inputs:
     codebook: Codebook
-    aliases: Aliases
     corpus: Corpus
     analyses: dict[str, ArticleAnalysis]
     cells: dict[tuple[str, str], Cell]
@@ -130,35 +128,40 @@ class Session:
         return generate(self.settings, warm=self.warm)
 
 
-def load_inputs(settings: Settings, found: Survey | None = None, warm: Warm | None = None) -> Inputs:
+def load_inputs(settings: Settings, found: Survey | None = None, warm: Warm | None = None,
+                meanwhile: Callable[[], None] | None = None) -> Inputs:
     """Read, validate and analyse everything; raise with every problem at once, before any writing.
     ``found``: the seeds folder's inputs, if :func:`generate` has surveyed them already;
-    ``warm``: a session's state (see :class:`Session`)."""
+    ``warm``: a session's state (see :class:`Session`); ``meanwhile``: see :func:`work.run`."""
     from . import work
-    from .aliases import load_aliases
     from .codebook import load_codebook
-    from .ingest import collect
+    from .corpus import collect
     from .records import Codebook
 
     problems: list[Problem] = []
-    codebook = aliases = None
+    codebook = None
     try:
         codebook = load_codebook(settings.themes)
     except ProblemsError as err:
         problems += err.problems
-    try:
-        aliases = load_aliases(settings.aliases_file)
-    except ProblemsError as err:
-        problems += err.problems
+    aliases_file = settings.aliases_file
+    if aliases_file is not None:  # checked here; the analysis (work) loads it where it runs
+        from .aliases import load_aliases
+
+        try:
+            load_aliases(aliases_file)
+        except ProblemsError as err:
+            problems += err.problems
+            aliases_file = None
     try:
         found = found or survey(check_seeds(settings.seeds))
     except ProblemsError as err:
         raise ProblemsError(problems + list(err.problems)) from None
     # Per-article work runs even if the codebook is broken (with an empty one), so
     # that sidecar and article problems are reported in the same run.
-    batch = work.run(found, codebook or Codebook(()), settings.aliases_file if aliases else None,
+    batch = work.run(found, codebook or Codebook(()), aliases_file,
                      settings.summary_sentences, settings.cache_dir, settings.processes,
-                     warm.cache if warm else None)
+                     warm.cache if warm else None, meanwhile)
     if warm is not None:
         warm.cache = batch.cache
     outcomes = batch.outcomes
@@ -176,7 +179,7 @@ def load_inputs(settings: Settings, found: Survey | None = None, warm: Warm | No
         analyses[result.article.slug] = result.analysis
         for cell in result.cells:
             cells[(result.article.slug, cell.theme)] = cell
-    return Inputs(codebook, aliases, corpus, analyses, cells, batch)
+    return Inputs(codebook, corpus, analyses, cells, batch)
 
 
 def check_pins(articles: tuple[Article, ...], codebook: Codebook) -> list[Problem]:
@@ -238,10 +241,11 @@ def analyse(settings: Settings) -> tuple[Briefing, tuple[Problem, ...]]:
     return briefing, inputs.corpus.skipped
 
 
-def _analyse(settings: Settings, found: Survey | None = None, warm: Warm | None = None) -> tuple[Briefing, Inputs]:
+def _analyse(settings: Settings, found: Survey | None = None, warm: Warm | None = None,
+             meanwhile: Callable[[], None] | None = None) -> tuple[Briefing, Inputs]:
     from .matrix import cross_link
 
-    inputs = load_inputs(settings, found, warm)
+    inputs = load_inputs(settings, found, warm, meanwhile)
     articles = inputs.corpus.articles
     log.info("read %d articles and %d themes", len(articles), len(inputs.codebook.themes))
     return cross_link(articles, inputs.analyses, inputs.codebook, inputs.cells), inputs
@@ -264,19 +268,24 @@ def _generate(settings: Settings, write: bool, warm: Warm | None) -> Result:
     if write and (previous := buildstate.stamp_matches(last, stamp, settings.docs)) is not None:
         log.info("nothing changed since the last build; docs/ is up to date")
         return previous  # type: ignore[return-value]
-    from .pages import search_mode
-    from .render import render_site
     from .site import write_docs
 
-    briefing, inputs = _analyse(settings, found, warm)
+    # What rendering needs that no analysis changes: done while a worker process
+    # analyses the changed articles, if one does (see work.run).
+    prepared: list[tuple[buildstate.Shelf | None, dict[str, object] | None]] = []
+
+    def prepare() -> None:
+        from . import render  # noqa: F401 - Jinja and the page builders
+        prepared.append(_page_memo(settings, warm))
+
+    briefing, inputs = _analyse(settings, found, warm, prepare)
+    from .pages import search_mode
+    from .render import render_site
+
     skipped = inputs.corpus.skipped
     day = as_of(briefing.articles)
     search = search_mode(settings.search, len(briefing.articles))
-    if warm is not None and warm.pages is not None and warm.pages[0].folder.parent == settings.cache_dir:
-        shelf, memo = warm.pages
-    else:
-        shelf = buildstate.page_shelf(settings.cache_dir)
-        memo = shelf.as_dict() if shelf is not None else None
+    shelf, memo = prepared[0] if prepared else _page_memo(settings, warm)
     salt = buildstate.render_salt(settings.templates, settings.aliases_file, settings.summary_sentences)
     files = render_site(briefing, day, settings.templates, search, memo, salt, settings.cache_dir,
                         settings.processes)
@@ -294,6 +303,14 @@ def _generate(settings: Settings, write: bool, warm: Warm | None) -> Result:
                  len(report.written), len(report.unchanged), len(report.removed))
         buildstate.save_stamp(settings.cache_dir, stamp, settings.docs, report, result)
     return result
+
+
+def _page_memo(settings: Settings, warm: Warm | None) -> tuple[buildstate.Shelf | None, dict[str, object] | None]:
+    """The memo of rendered article pages (see render.render_site) and the shelf it is kept in."""
+    if warm is not None and warm.pages is not None and warm.pages[0].folder.parent == settings.cache_dir:
+        return warm.pages
+    shelf = buildstate.page_shelf(settings.cache_dir)
+    return shelf, shelf.as_dict() if shelf is not None else None
 
 
 def _stamp(settings: Settings, found: Survey) -> str:
