@@ -72,6 +72,10 @@ class Cache:
         """Whether a record is stored under ``key`` (without unpickling it)."""
         return key in self._loaded or self._blobs(key) is not None
 
+    def in_memory(self, key: str) -> bool:
+        """Whether the record under ``key`` is held in memory already (a warm cache)."""
+        return key in self._loaded
+
     def load(self, key: str) -> ArticleWork | None:
         if key in self._loaded:  # a warm cache (see :func:`run`) holds the record already
             return self._loaded[key]

@@ -197,10 +197,13 @@ def run(survey: Survey, codebook: Codebook, aliases_file: Path | None, k: int,
 
     jobs = [(str(paths[i]), str(seeds)) for i in todo]
     init = (str(aliases_file) if aliases_file else None, codebook, k)
-    overlap = len(paths) - len(todo) >= OVERLAP_MIN_CACHED
-    with _analysing(jobs, init, workers or 1, overlap) as analysed:
+    # Worth a worker only when there is reading back to overlap with: a warm session
+    # (serve) holds its records in memory, and keeps the analysis code once imported.
+    missing = set(todo)
+    unread = sum(1 for i, key in enumerate(keys) if i not in missing and key is not None and not cache.in_memory(key))
+    with _analysing(jobs, init, workers or 1, unread >= OVERLAP_MIN_CACHED) as analysed:
         # Meanwhile, read back what the cache holds.
-        late, missing = [], set(todo)
+        late = []
         for i, key in enumerate(keys):
             if key is not None and i not in missing:
                 cached = cache.load(key)

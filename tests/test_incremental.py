@@ -375,3 +375,27 @@ def test_an_article_saved_twice_within_one_timestamp_tick_is_read_again(tmp_path
     pipeline.generate(settings)
     page = (tmp_path / "docs" / "articles" / "read-moscow-and-beijing-at-their-word.md").read_text()
     assert "India buys Russian oils" in page
+
+
+def test_a_few_edits_among_many_cached_articles_are_analysed_by_a_worker_like_a_clean_build(tmp_path, monkeypatch):
+    """A rebuild with few articles to analyse and many cached ones analyses them in a worker
+    process (work.OVERLAP_MIN_CACHED) while it reads the cache back: same pages as a clean build."""
+    monkeypatch.setattr(work, "OVERLAP_MIN_CACHED", 4)  # the real threshold (100) is about speed only
+    pools = []
+    real_pool = work.ProcessPoolExecutor
+
+    def spy(*args, **kwargs):
+        pools.append(kwargs.get("max_workers"))
+        return real_pool(*args, **kwargs)
+
+    monkeypatch.setattr(work, "ProcessPoolExecutor", spy)
+    seeds = _corpus(tmp_path, copies=2)
+    cache = tmp_path / "cache"
+    _docs(seeds, tmp_path / "warm", cache=cache, workers=2)
+    time.sleep(TICK)
+    article = seeds / "000_alpha_steppe.txt"
+    article.write_text(article.read_text().replace("India buys Russian arms", "India buys Russian oil"))
+    pools.clear()
+    warm = _docs(seeds, tmp_path / "warm", cache=cache, workers=2)
+    assert pools == [1]  # one worker for the one edited article
+    assert warm == _docs(seeds, tmp_path / "clean", cache=False, workers=1)

@@ -1,0 +1,56 @@
+"""The records passed between stages: what their pickles (the analysis cache) keep and defer."""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+from generator.aliases import load_aliases
+from generator.ingest import read_article
+from generator.records import Cell, Evidence, Sentence
+from generator.work import analyse_article
+
+CORPUS = Path(__file__).resolve().parent / "fixtures" / "corpus"
+DEFERRED = "_deferred_pickle"
+
+
+def _record():
+    article = read_article(CORPUS / "alpha_steppe.txt", CORPUS)
+    return article, analyse_article(article, load_aliases(None), 3)
+
+
+def test_a_pickled_article_and_analysis_read_back_equal_to_the_originals():
+    article, analysis = _record()
+    back, back_analysis = pickle.loads(pickle.dumps((article, analysis)))
+    assert back == article and back_analysis == analysis
+    assert back.sentences == article.sentences and back.paragraphs[0].text == article.paragraphs[0].text
+    # Pickled again before its paragraphs were read, it still carries them.
+    assert pickle.loads(pickle.dumps(pickle.loads(pickle.dumps(article)))) == article
+
+
+def test_what_every_rebuild_reads_is_there_without_unpickling_the_text():
+    article, analysis = _record()
+    back, back_analysis = pickle.loads(pickle.dumps((article, analysis)))
+    assert (back.slug, back.meta, back.source_file, back.content_hash) == \
+        (article.slug, article.meta, article.source_file, article.content_hash)
+    assert back.word_count == article.word_count
+    assert back_analysis.mentions == analysis.mentions
+    assert DEFERRED in vars(back) and DEFERRED in vars(back_analysis)  # the text was never needed
+    assert back_analysis.summary == analysis.summary
+    assert DEFERRED not in vars(back_analysis)
+
+
+def test_a_missing_attribute_is_still_an_attribute_error():
+    article, _ = _record()
+    back = pickle.loads(pickle.dumps(article))
+    assert not hasattr(back, "no_such_field")
+    assert DEFERRED in vars(back)
+
+
+def test_a_cell_keeps_what_its_page_shows_of_it_not_the_cue_that_found_it():
+    s = Sentence(paragraph=3, index=1, text="Moscow needs Beijing.", start=0, end=21)
+    one = Cell("a", "asymmetry", 0.5, (Evidence(s, "needs"),), "china-leads")
+    other = Cell("a", "asymmetry", 0.5, (Evidence(s, "depends on"),), "china-leads")
+    assert one.shown == other.shown == "asymmetry|0.5|china-leads|0|3.1"
+    assert Cell("a", "asymmetry", 0.0).shown == "asymmetry|0.0|None|0|"
+    assert pickle.loads(pickle.dumps(one)).shown == one.shown
