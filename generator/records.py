@@ -30,7 +30,7 @@ class Deferred:
     first read. A rebuild reads back every record of the corpus, but shows the text and
     analysis of only the articles it renders again; the deferred fields (paragraphs with
     their sentences, summaries, quotes) are most of what unpickling a record costs
-    (two thirds at 1,000 BBC articles, measured with bench/run.py). ``_kept``: cached
+    (two thirds, measured on the bench corpus of 1,000 BBC articles). ``_kept``: cached
     properties computed before pickling, so that reading them does not unpickle the rest;
     ``_dropped``: cached properties derived from deferred fields, recomputed when asked."""
 

@@ -9,9 +9,10 @@ articles, so it is done here, once per article content:
   everything). Theme cells carry a fingerprint of each theme, so editing one
   theme recomputes only its cells.
 * **Parallelism.** Articles not in the cache are processed by a pool of
-  processes (one per core) when there are enough of them to pay for it. Each
-  result depends only on its own article, so the output is identical to a
-  single-process run (tested).
+  processes (one per core) when there are enough of them to pay for it, or by
+  one worker while this process reads many cached records back (a rebuild
+  after a few edits: :data:`OVERLAP_MIN_CACHED`). Each result depends only on
+  its own article, so the output is identical to a single-process run (tested).
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from . import analysis_cache
