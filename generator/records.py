@@ -38,6 +38,15 @@ class Deferred:
     _kept: ClassVar[tuple[str, ...]] = ()
     _dropped: ClassVar[tuple[str, ...]] = ()
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # A dataclass keeps a field's default as a class attribute, which Python finds
+        # before ever calling __getattr__: a deferred field with a default would read as
+        # that default until another deferred field happened to be read first.
+        defaulted = [name for name in cls._deferred if name in cls.__dict__]
+        if defaulted:
+            raise TypeError(f"{cls.__name__}: deferred fields cannot have defaults: {', '.join(defaulted)}")
+
     def __reduce__(self) -> tuple[object, tuple[type, dict[str, object], bytes]]:
         skip = {*self._deferred, *self._dropped, _PICKLED}
         state = {k: v for k, v in self.__dict__.items() if k not in skip}
@@ -193,7 +202,7 @@ class ArticleAnalysis(Deferred):
     slug: str
     summary: tuple[Sentence, ...]
     key_points: tuple[Sentence, ...]
-    quotes: tuple[Quote, ...] = ()
+    quotes: tuple[Quote, ...]  # no default: see Deferred.__init_subclass__
     mentions: tuple[Mention, ...] = ()
 
 

@@ -20,7 +20,7 @@ BOOK = codebook(
 
 
 def _briefing(*articles):
-    analyses = {a.slug: ArticleAnalysis(a.slug, (), ()) for a in articles}
+    analyses = {a.slug: ArticleAnalysis(a.slug, (), (), ()) for a in articles}
     cells = {(c.article, c.theme): c for a in articles for c in match_article(a, BOOK)}
     return cross_link(tuple(articles), analyses, BOOK, cells)
 

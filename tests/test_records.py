@@ -7,7 +7,9 @@ from pathlib import Path
 
 from generator.aliases import load_aliases
 from generator.ingest import read_article
-from generator.records import Cell, Evidence, Sentence
+import pytest
+
+from generator.records import Cell, Deferred, Evidence, Sentence
 from generator.work import analyse_article
 
 CORPUS = Path(__file__).resolve().parent / "fixtures" / "corpus"
@@ -26,6 +28,25 @@ def test_a_pickled_article_and_analysis_read_back_equal_to_the_originals():
     assert back.sentences == article.sentences and back.paragraphs[0].text == article.paragraphs[0].text
     # Pickled again before its paragraphs were read, it still carries them.
     assert pickle.loads(pickle.dumps(pickle.loads(pickle.dumps(article)))) == article
+
+
+@pytest.mark.parametrize("record", ["article", "analysis"])
+def test_each_deferred_field_read_first_is_the_original(record):
+    # The first field read unpickles the others: each must be right when it is that field.
+    original = dict(zip(("article", "analysis"), _record()))[record]
+    assert original._deferred
+    for name in original._deferred:
+        value = getattr(original, name)
+        assert value, f"the fixture should give {name} a value to check"
+        assert getattr(pickle.loads(pickle.dumps(original)), name) == value, name
+
+
+def test_a_deferred_field_with_a_default_is_refused():
+    # Its default would be read instead of the pickled value (a class attribute wins over __getattr__).
+    with pytest.raises(TypeError, match="Late: deferred fields cannot have defaults: notes"):
+        class Late(Deferred):
+            _deferred = ("notes",)
+            notes: tuple = ()
 
 
 def test_what_every_rebuild_reads_is_there_without_unpickling_the_text():

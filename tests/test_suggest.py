@@ -19,7 +19,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def _briefing(book, *articles):
-    analyses = {a.slug: ArticleAnalysis(a.slug, (), ()) for a in articles}
+    analyses = {a.slug: ArticleAnalysis(a.slug, (), (), ()) for a in articles}
     cells = {(c.article, c.theme): c for a in articles for c in match_article(a, book)}
     return cross_link(tuple(articles), analyses, book, cells)
 
