@@ -41,7 +41,6 @@ class SourceRow:
     author: str
     date: str
     minutes: int
-    summary: str
 
 
 @dataclass(frozen=True)
@@ -199,11 +198,23 @@ class MatrixThemePage:
 
 @dataclass(frozen=True)
 class PrintPage:
-    """Context of ``print.md.j2``: every theme, then every source's summary, on one page."""
+    """Context of ``print.md.j2``: every theme, then the heading of the sources part; the
+    sources themselves follow, one ``print_source.md.j2`` each (see render.render_site)."""
 
     themes: tuple[ThemePage, ...]
-    articles: tuple[ArticlePage, ...]  # newest first, at most pages.PRINT_MAX_ARTICLES
+    shown: int  # sources that follow: the newest, at most pages.PRINT_MAX_ARTICLES
     total: int
+
+
+@dataclass(frozen=True)
+class PrintSource:
+    """Context of ``print_source.md.j2``: one source's part of the print page."""
+
+    title: str
+    meta: tuple[MetaRow, ...]
+    editor_summary: str | None
+    summary: tuple[Ref, ...]
+    key_points: tuple[Ref, ...]
 
 
 @dataclass(frozen=True)

@@ -56,17 +56,29 @@ class EntityView:
 
 @dataclass(frozen=True)
 class Briefing:
-    """Everything the renderer needs, fully analysed and cross-linked."""
+    """Everything the renderer needs, fully analysed and cross-linked.
+
+    The corpus-wide views (:attr:`themes`, :attr:`entities`) are derived from the
+    cells and analyses when first asked for: a rebuild whose listings the renderer
+    finds unchanged (see :func:`generator.render.listing_key`) never needs them."""
 
     articles: tuple[Article, ...]
     analyses: dict[str, ArticleAnalysis]
     codebook: Codebook
     cells: dict[tuple[str, str], Cell]  # (article slug, theme id) -> cell
-    themes: tuple[ThemeView, ...]
-    entities: tuple[EntityView, ...]
 
     def cell(self, slug: str, theme_id: str) -> Cell:
         return self.cells[(slug, theme_id)]
+
+    @cached_property
+    def themes(self) -> tuple[ThemeView, ...]:
+        """Each theme across the corpus, in codebook order."""
+        return _theme_views(self.articles, self.codebook, self.cells)
+
+    @cached_property
+    def entities(self) -> tuple[EntityView, ...]:
+        """Each entity with its mentions, by kind, then most mentioned first."""
+        return _entities(self.analyses, self.articles)
 
     @cached_property
     def titles(self) -> dict[str, str]:
@@ -127,6 +139,12 @@ def cross_link(
     codebook: Codebook,
     cells: dict[tuple[str, str], Cell],
 ) -> Briefing:
+    """The briefing of these articles (its corpus-wide views are derived when first read)."""
+    return Briefing(articles, analyses, codebook, cells)
+
+
+def _theme_views(articles: tuple[Article, ...], codebook: Codebook,
+                 cells: dict[tuple[str, str], Cell]) -> tuple[ThemeView, ...]:
     shared = _co_occurrence(cells)
     views = []
     for theme in codebook.themes:
@@ -144,7 +162,7 @@ def cross_link(
             key=lambda t: (-t[1], t[0]),
         )[:MAX_CO_OCCURRING]
         views.append(ThemeView(theme, tuple(addressed), _verdict(addressed), positions, tuple(co)))
-    return Briefing(articles, analyses, codebook, cells, tuple(views), _entities(analyses, articles))
+    return tuple(views)
 
 
 def article_url(slug: str, paragraph: int | None = None) -> str:

@@ -21,6 +21,7 @@ from .contexts import (
     HomePage,
     MetaRow,
     ParagraphRow,
+    PrintSource,
     QuoteRow,
     Ref,
     SourceOnTheme,
@@ -30,7 +31,7 @@ from .contexts import (
 )
 from .escape import Md, html_escape, md_escape, md_link, safe_url
 from .matrix import Briefing, ThemeView
-from .records import BLOCKQUOTE, Article, Cell, Sentence
+from .records import BLOCKQUOTE, Article, Cell, Metadata, Sentence
 
 # Average adult silent reading speed for non-fiction (Brysbaert 2019: 238 wpm).
 WORDS_PER_MINUTE = 238
@@ -131,11 +132,8 @@ def _position_label(briefing: Briefing, cell: Cell) -> str:
 
 # ---- page builders -----------------------------------------------------------------
 
-def article_page(briefing: Briefing, article: Article, depth: int = 1,
-                 listed: frozenset[str] | None = None, pagefind: bool = False) -> ArticlePage:
-    """``depth``: how many folders below docs/ the page lives; ``listed``: entity ids the index shows."""
-    meta = article.meta
-    analysis = briefing.analyses[article.slug]
+def _meta_rows(meta: Metadata) -> tuple[MetaRow, ...]:
+    """An article's metadata as shown on its page and on the print page."""
     url = safe_url(meta.url)
     rows = [
         MetaRow("Outlet", meta.outlet or NOT_STATED, "outlet" in meta.inferred),
@@ -150,7 +148,14 @@ def article_page(briefing: Briefing, article: Article, depth: int = 1,
     if meta.photo_credit:
         rows.append(MetaRow("Photo credit", meta.photo_credit, "photo_credit" in meta.inferred))
     rows.append(MetaRow("Original", md_link(meta.url, url) if url else NOT_STATED, False))
+    return tuple(rows)
 
+
+def article_page(briefing: Briefing, article: Article, depth: int = 1,
+                 listed: frozenset[str] | None = None, pagefind: bool = False) -> ArticlePage:
+    """``depth``: how many folders below docs/ the page lives; ``listed``: entity ids the index shows."""
+    meta = article.meta
+    analysis = briefing.analyses[article.slug]
     themes, unaddressed = [], []
     for theme in briefing.codebook.themes:
         cell = briefing.cell(article.slug, theme.id)
@@ -186,12 +191,22 @@ def article_page(briefing: Briefing, article: Article, depth: int = 1,
         paragraphs.append(ParagraphRow(p.anchor, p.text, quote, shown))
         previous = (quote, p.attribution)
     return ArticlePage(
-        front_title=_front_title(meta.title), pagefind=pagefind, title=meta.title, subtitle=meta.subtitle, meta=tuple(rows), editor_summary=meta.editor_summary,
+        front_title=_front_title(meta.title), pagefind=pagefind, title=meta.title, subtitle=meta.subtitle, meta=_meta_rows(meta), editor_summary=meta.editor_summary,
         summary=tuple(_ref(s, article.slug, depth) for s in analysis.summary),
         key_points=tuple(_ref(s, article.slug, depth) for s in analysis.key_points),
         themes=tuple(themes), unaddressed=tuple(unaddressed), quotes=quotes, entities=entities,
         paragraphs=tuple(paragraphs), source_file=article.source_file, words=article.word_count,
         minutes=_minutes(article.word_count), removed_lines=len(article.removed_lines),
+    )
+
+
+def print_source(briefing: Briefing, article: Article) -> PrintSource:
+    """One source's part of the print page (links lead from docs/ itself)."""
+    analysis = briefing.analyses[article.slug]
+    return PrintSource(
+        title=article.meta.title, meta=_meta_rows(article.meta), editor_summary=article.meta.editor_summary,
+        summary=tuple(_ref(s, article.slug, 0) for s in analysis.summary),
+        key_points=tuple(_ref(s, article.slug, 0) for s in analysis.key_points),
     )
 
 
@@ -251,7 +266,6 @@ def home_page(briefing: Briefing, as_of: str | None, pagefind: bool = False) -> 
             link=md_link(a.meta.title, _article_href(a.slug, None, 0)),
             outlet=a.meta.outlet or NOT_STATED, author=a.meta.author or NOT_STATED,
             date=a.meta.date or NOT_STATED, minutes=_minutes(a.word_count),
-            summary=(briefing.analyses[a.slug].summary[0].text if briefing.analyses[a.slug].summary else ""),
         )
         for a in _newest_first(briefing.articles)[:HOME_MAX_SOURCES]
     )

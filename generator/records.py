@@ -10,6 +10,7 @@ text, so that everything the site shows can be traced to a paragraph anchor.
 
 from __future__ import annotations
 
+import hashlib
 import pickle
 import re
 from typing import Any, ClassVar
@@ -64,6 +65,11 @@ class Deferred:
             fields.update(zip(self._deferred, pickle.loads(fields.pop(_PICKLED))))
             return fields[name]
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+
+def digest(text: str) -> str:
+    """A short digest of ``text`` for keying pages by what they show (128 bits)."""
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
 def _undefer(cls: type, state: dict[str, object], blob: bytes) -> object:
@@ -144,7 +150,7 @@ class Article(Deferred):
     """One source article after ingest and cleaning (paragraphs unpickled when first read)."""
 
     _deferred = ("paragraphs",)
-    _kept = ("word_count",)  # index pages show it for every article
+    _kept = ("word_count", "listing")  # what every rebuild reads of every article
     _dropped = ("sentences",)
 
     slug: str  # unique, file-name safe; the page is f"articles/{slug}.md"
@@ -170,6 +176,13 @@ class Article(Deferred):
     @cached_property
     def word_count(self) -> int:
         return sum(len(p.text.split()) for p in self.paragraphs)
+
+    @cached_property
+    def listing(self) -> str:
+        """A digest of what pages other than the article's own can show of it: its slug,
+        file and metadata (see :func:`generator.render.listing_key`)."""
+        meta = tuple(sorted(v) if isinstance(v, frozenset) else v for v in vars(self.meta).values())
+        return digest(repr((self.slug, self.source_file, meta)))
 
 
 @dataclass(frozen=True)
@@ -198,12 +211,19 @@ class ArticleAnalysis(Deferred):
     index needs for every article, unpickled when first read)."""
 
     _deferred = ("summary", "key_points", "quotes")
+    _kept = ("listing",)
 
     slug: str
     summary: tuple[Sentence, ...]
     key_points: tuple[Sentence, ...]
     quotes: tuple[Quote, ...]  # no default: see Deferred.__init_subclass__
     mentions: tuple[Mention, ...] = ()
+
+    @cached_property
+    def listing(self) -> str:
+        """A digest of what pages other than the article's own can show of its analysis:
+        its mentions (the entities index; see :func:`generator.render.listing_key`)."""
+        return digest(repr(self.mentions))
 
 
 @dataclass(frozen=True)
@@ -264,16 +284,16 @@ class Cell:
     position: str | None = None  # position id, or None
     pinned: bool = False  # position set by the editor, not inferred
     position_evidence: tuple[Evidence, ...] = ()
-    # What an article page shows of the cell, as one string: article pages are keyed by
-    # it (render.article_page_key), by what the cell says and not by the cues that found
-    # it. Derived once, when the cell is made, and kept with it in the analysis cache, so
-    # that a rebuild does not format every cell of the corpus again to key its pages
-    # (a fifth of rendering at 3,000 articles when it did).
+    # A digest of what pages show of the cell: pages are keyed by it (render.article_page_key,
+    # render.listing_key), by what the cell says and not by the cues that found it. Derived
+    # once, when the cell is made, and kept with it in the analysis cache, so that a rebuild
+    # does not format every cell of the corpus again to key its pages (a fifth of rendering
+    # at 3,000 articles when it did).
     shown: str = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        evidence = " ".join([f"{e.sentence.paragraph}.{e.sentence.index}" for e in self.evidence])
-        object.__setattr__(self, "shown", f"{self.theme}|{self.strength!r}|{self.position}|{self.pinned:d}|{evidence}")
+        evidence = "".join([f"|{e.sentence.paragraph}.{e.sentence.index}:{e.sentence.text!r}" for e in self.evidence])
+        object.__setattr__(self, "shown", digest(f"{self.theme}|{self.strength!r}|{self.position!r}|{self.pinned:d}{evidence}"))
 
     @property
     def addressed(self) -> bool:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import multiprocessing as mp
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
@@ -23,10 +24,10 @@ from .heatmap import heatmap_svg
 from .matrix import Briefing, ExportRows, article_export_rows, matrix_csv, matrix_json
 from .contexts import IndexPage, PrintPage, SearchPage
 from .listings import article_index_pages, entities_page, listed_entities, matrix_page, matrix_theme_pages
-from .pages import PRINT_MAX_ARTICLES, _cut, _newest_first, article_page, home_page, theme_page
+from .matrix import EntityView
+from .pages import PRINT_MAX_ARTICLES, _cut, _minutes, _newest_first, article_page, home_page, print_source, theme_page
 from .records import Article
 from .site import Encoded
-
 
 
 def _finalize(value: object) -> object:
@@ -84,6 +85,34 @@ def codebook_labels(briefing: Briefing) -> str:
                       for t in briefing.codebook.themes))
 
 
+def listing_key(briefing: Briefing, page_salt: str, as_of: str | None) -> str:
+    """Everything the corpus-wide pages depend on, hashed: the home page, the theme pages,
+    the matrix with its listings and exports, the indexes, and the print page's themes
+    part. Besides ``page_salt`` (see :func:`article_page_key`) and the briefing's date,
+    that is the whole codebook and, per article in corpus order, what those pages show
+    of it: the digests its records carry of its slug, file and metadata
+    (:attr:`Article.listing`), of its mentions (:attr:`ArticleAnalysis.listing`) and of
+    each cell (:attr:`Cell.shown`), and its reading time. Never its text or summary,
+    which only its own page and its part of the print page show: an edit that changes
+    none of these leaves every corpus-wide page as it was (tested by rendering them from
+    records whose text cannot be read)."""
+    cells, themes, analyses = briefing.cells, briefing.codebook.themes, briefing.analyses
+    parts = [page_salt, repr(as_of), repr(themes)]
+    for article in briefing.articles:
+        slug = article.slug
+        parts += (article.listing, analyses[slug].listing, str(_minutes(article.word_count)))
+        parts += [cells[(slug, theme.id)].shown for theme in themes]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Listings:
+    """The corpus-wide pages as the page memo keeps them, under their :func:`listing_key`."""
+
+    listed: frozenset[str]  # the entity ids the entities index lists
+    pages: dict[str, str | Encoded]  # docs/ path -> page; "print.md": its part before the sources
+
+
 # Article pages (and their rows of the matrix exports) are rendered by a pool of
 # forked processes (which inherit the briefing, so nothing but texts crosses
 # processes) when at least this many need rendering: each takes ~1 ms, a fork
@@ -125,11 +154,14 @@ def render_site(briefing: Briefing, as_of: str | None, templates: Path = TEMPLAT
                 cache_dir: Path | None = None, workers: int = 1) -> dict[str, str | Encoded]:
     """All generated files of ``docs/``, as relative POSIX path -> text. No I/O but template reads.
 
-    ``search``: "lunr" or "pagefind" (see :func:`search_mode`). ``memo``: article pages
-    rendered before, by :func:`article_page_key` (with ``salt``); it is updated in place to
-    hold exactly this run's pages, so an incremental build renders only changed articles.
-    With a memo, article pages are given as :class:`site.Encoded` (kept encoded and hashed
-    in the memo, for the writer), everything else as text.
+    ``search``: "lunr" or "pagefind" (see :func:`search_mode`). ``memo``: pages rendered
+    before: article pages (and their parts of the print page and of the exports) by
+    :func:`article_page_key`, the corpus-wide pages by :func:`listing_key` (both with
+    ``salt``). It is updated in place to hold exactly this run's pages, so an incremental
+    build renders only what changed: the edited articles' pages, and the corpus-wide
+    pages only if the edit changes what they show. With a memo, pages are given as
+    :class:`site.Encoded` (kept encoded and hashed in the memo, for the writer), except
+    the print page; without, as text.
     """
     env = environment(templates, cache_dir)
     pagefind = search == "pagefind"
@@ -140,12 +172,12 @@ def render_site(briefing: Briefing, as_of: str | None, templates: Path = TEMPLAT
     def render(name: str, page: object) -> str:
         return env.get_template(name).render(page=page)
 
-    shown = listed_entities(briefing)
-    listed = frozenset(e.entity_id for e in shown)
-    pages: dict[str, str | Encoded] = {"index.md": render("home.md.j2", home_page(briefing, as_of, pagefind))}
-    if pagefind:
-        pages["search.md"] = render("search.md.j2", SearchPage(len(briefing.articles)))
     page_salt = f"{salt}|{search}|{codebook_labels(briefing)}"
+    listing = f"{listing_key(briefing, page_salt, as_of)}|listings" if memo is not None else ""
+    kept = previous.get(listing) if listing else None
+    kept = kept if isinstance(kept, Listings) else None
+    shown = listed_entities(briefing) if kept is None else None
+    listed = kept.listed if kept is not None else frozenset(e.entity_id for e in shown or ())
     keys = [article_page_key(briefing, a, listed, page_salt) if memo is not None else ""
             for a in briefing.articles]
     # The memo keeps, per page key, the page and its rows of the exports, which show
@@ -158,22 +190,51 @@ def render_site(briefing: Briefing, as_of: str | None, templates: Path = TEMPLAT
     todo = [i for i, d in enumerate(done) if d is None]
     for i, (text, row) in zip(todo, _render_articles(briefing, todo, listed, pagefind, env, workers), strict=True):
         done[i] = (Encoded.of(text) if memo is not None else text, row)
+    pages: dict[str, str | Encoded] = {}
     rows: list[ExportRows] = []
     for article, key, (text, row) in zip(briefing.articles, keys, done, strict=True):  # type: ignore[misc]
         pages[f"articles/{article.slug}.md"] = text
         rows.append(row)
         if memo is not None:
             memo[key], memo[f"{key}|json"], memo[f"{key}|csv"] = text, row.json_cells, row.csv_rows
+    if kept is None:
+        made = corpus_pages(briefing, as_of, pagefind, shown or (), rows, render)
+        kept = Listings(listed, {path: Encoded.of(text) if memo is not None and path != "print.md" else text
+                                 for path, text in made.items()})
+    if memo is not None:
+        memo[listing] = kept
+    pages.update(kept.pages)
+    # The print page: its themes part, then each of the newest sources' part (memoised
+    # by its article's page key).
+    key_of = dict(zip((a.slug for a in briefing.articles), keys, strict=True))
+    parts = [str(kept.pages["print.md"])]
+    for article in _newest_first(briefing.articles)[:PRINT_MAX_ARTICLES]:
+        key = f"{key_of[article.slug]}|print" if memo is not None else ""
+        part = previous.get(key) if key else None
+        if not isinstance(part, str):
+            part = render("print_source.md.j2", print_source(briefing, article))
+        if memo is not None:
+            memo[key] = part
+        parts.append(part)
+    pages["print.md"] = "".join(parts)
+    return pages
+
+
+def corpus_pages(briefing: Briefing, as_of: str | None, pagefind: bool, shown: tuple[EntityView, ...],
+                  rows: list[ExportRows], render) -> dict[str, str]:
+    """Every page but the article pages, and of the print page its part before the sources:
+    all of it built from what :func:`listing_key` covers."""
+    pages = {"index.md": render("home.md.j2", home_page(briefing, as_of, pagefind))}
+    if pagefind:
+        pages["search.md"] = render("search.md.j2", SearchPage(len(briefing.articles)))
     for view in briefing.themes:
         pages[f"themes/{view.theme.id}.md"] = render("theme.md.j2", theme_page(briefing, view, 1, pagefind))
         for path, page in matrix_theme_pages(briefing, view).items():
             pages[path] = render("matrix_theme.md.j2", page)
     pages["matrix.md"] = render("matrix.md.j2", matrix_page(briefing))
-    printed = tuple(_newest_first(briefing.articles)[:PRINT_MAX_ARTICLES])
     pages["print.md"] = render("print.md.j2", PrintPage(
         themes=tuple(theme_page(briefing, v, depth=0) for v in briefing.themes),
-        articles=tuple(article_page(briefing, a, 0, listed) for a in printed),
-        total=len(briefing.articles),
+        shown=min(len(briefing.articles), PRINT_MAX_ARTICLES), total=len(briefing.articles),
     ))
     for path, page in article_index_pages(briefing).items():
         pages[path] = render("articles.md.j2", page)

@@ -399,3 +399,38 @@ def test_a_few_edits_among_many_cached_articles_are_analysed_by_a_worker_like_a_
     warm = _docs(seeds, tmp_path / "warm", cache=cache, workers=2)
     assert pools == [1]  # one worker for the one edited article
     assert warm == _docs(seeds, tmp_path / "clean", cache=False, workers=1)
+
+
+def test_corpus_wide_pages_are_rendered_again_only_when_an_edit_changes_what_they_show(tmp_path, monkeypatch):
+    """The page memo keeps the corpus-wide pages under render.listing_key: an edit to the text
+    that no listing shows renders the article's own page only; an edit to a sentence quoted as
+    evidence renders the listings too. Either way, the pages are those of a clean build."""
+    from generator import render
+
+    calls = []
+    real = render.corpus_pages
+    monkeypatch.setattr(render, "corpus_pages", lambda *a, **k: calls.append(1) or real(*a, **k))
+    seeds = _corpus(tmp_path, copies=1)
+    cache = tmp_path / "cache"
+    before = _docs(seeds, tmp_path / "warm", cache=cache)
+    assert calls == [1]
+    article = seeds / "000_alpha_steppe.txt"
+    text = article.read_text()
+    # Not evidence of any theme, and a few words do not change the reading time.
+    article.write_text(text.replace("There are frictions, of course.", "There are frictions, of course, as ever."))
+    calls.clear()
+    warm = _docs(seeds, tmp_path / "warm", cache=cache)
+    assert calls == []
+    assert warm == _docs(seeds, tmp_path / "clean", cache=False)
+    changed = {rel for rel in warm if warm[rel] != before[rel]}
+    assert changed == {"articles/read-moscow-and-beijing-at-their-word.md"}
+    # Quoted as evidence (in the matrix exports): same place in the text, other words.
+    assert "Russian oil exports toward Asian buyers." in warm["data/matrix.json"].decode()
+    article.write_text(article.read_text().replace("Russian oil exports toward Asian buyers.",
+                                                   "Russian oil exports toward buyers in Asia."))
+    calls.clear()
+    warm = _docs(seeds, tmp_path / "warm", cache=cache)
+    assert calls == [1]
+    assert "Russian oil exports toward buyers in Asia." in warm["data/matrix.json"].decode()
+    shutil.rmtree(tmp_path / "clean")
+    assert warm == _docs(seeds, tmp_path / "clean", cache=False)

@@ -68,10 +68,19 @@ def test_a_missing_attribute_is_still_an_attribute_error():
     assert DEFERRED in vars(back)
 
 
-def test_a_cell_keeps_what_its_page_shows_of_it_not_the_cue_that_found_it():
+def test_a_cell_keeps_what_pages_show_of_it_not_the_cue_that_found_it():
     s = Sentence(paragraph=3, index=1, text="Moscow needs Beijing.", start=0, end=21)
     one = Cell("a", "asymmetry", 0.5, (Evidence(s, "needs"),), "china-leads")
-    other = Cell("a", "asymmetry", 0.5, (Evidence(s, "depends on"),), "china-leads")
-    assert one.shown == other.shown == "asymmetry|0.5|china-leads|0|3.1"
-    assert Cell("a", "asymmetry", 0.0).shown == "asymmetry|0.0|None|0|"
+    assert Cell("a", "asymmetry", 0.5, (Evidence(s, "depends on"),), "china-leads").shown == one.shown
+    # What theme pages and the matrix show changes it: the quoted text (even at the same
+    # place), the position, the strength, the pin.
+    edited = Sentence(paragraph=3, index=1, text="Moscow needs Beijing badly.", start=0, end=27)
+    others = [
+        Cell("a", "asymmetry", 0.5, (Evidence(edited, "needs"),), "china-leads"),
+        Cell("a", "asymmetry", 0.5, (Evidence(s, "needs"),), "balanced"),
+        Cell("a", "asymmetry", 0.6, (Evidence(s, "needs"),), "china-leads"),
+        Cell("a", "asymmetry", 0.5, (Evidence(s, "needs"),), "china-leads", pinned=True),
+        Cell("a", "asymmetry", 0.0),
+    ]
+    assert len({one.shown, *(c.shown for c in others)}) == 1 + len(others)
     assert pickle.loads(pickle.dumps(one)).shown == one.shown

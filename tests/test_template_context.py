@@ -15,6 +15,7 @@ TEMPLATES = {
     "theme.md.j2": (contexts.ThemePage, set()),
     "matrix.md.j2": (contexts.MatrixPage, set()),
     "print.md.j2": (contexts.PrintPage, set()),
+    "print_source.md.j2": (contexts.PrintSource, set()),
     "search.md.j2": (contexts.SearchPage, set()),
     "matrix_theme.md.j2": (contexts.MatrixThemePage, set()),
     "articles.md.j2": (contexts.IndexPage, {"entities", "note"}),

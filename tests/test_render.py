@@ -1,0 +1,94 @@
+"""Rendering: the corpus-wide pages are a function of what :func:`render.listing_key` covers."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator import pipeline, render
+from generator.listings import listed_entities
+from generator.matrix import Briefing, article_export_rows
+from generator.pages import WORDS_PER_MINUTE
+from generator.records import Sentence
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = REPO / "tests" / "fixtures" / "corpus"
+
+
+class Unreadable(tuple):
+    """Stands for text a page must not read: any use of it raises."""
+
+    def _refuse(self, *args, **kwargs):
+        raise AssertionError("a corpus-wide page read an article's text")
+
+    __iter__ = __len__ = __getitem__ = __bool__ = __contains__ = __eq__ = __hash__ = _refuse  # type: ignore[assignment]
+
+
+@pytest.fixture(scope="module")
+def briefing(tmp_path_factory) -> Briefing:
+    seeds = tmp_path_factory.mktemp("seeds")
+    for source in CORPUS.iterdir():
+        if source.name != "README.md":
+            shutil.copy(source, seeds / source.name)
+    shutil.copy(REPO / "seeds" / "themes.yml", seeds / "themes.yml")
+    settings = pipeline.Settings(seeds=seeds, themes=seeds / "themes.yml", docs=seeds / "docs", cache=False)
+    return pipeline.analyse(settings)[0]
+
+
+def _without_text(briefing: Briefing) -> Briefing:
+    """The same briefing, but every article's text, summary, key points and quotes unreadable."""
+    articles = []
+    for article in briefing.articles:
+        blind = dataclasses.replace(article, paragraphs=Unreadable())
+        vars(blind)["word_count"] = article.word_count  # its reading time is shown in listings
+        articles.append(blind)
+    analyses = {slug: dataclasses.replace(a, summary=Unreadable(), key_points=Unreadable(), quotes=Unreadable())
+                for slug, a in briefing.analyses.items()}
+    return Briefing(tuple(articles), analyses, briefing.codebook, briefing.cells)
+
+
+def _corpus_pages(briefing: Briefing) -> dict[str, str]:
+    env = render.environment()
+    rows = [article_export_rows(briefing, a) for a in briefing.articles]
+    return render.corpus_pages(briefing, "2024-05-01", True, listed_entities(briefing), rows,
+                               lambda name, page: env.get_template(name).render(page=page))
+
+
+def test_corpus_wide_pages_never_read_an_articles_text(briefing):
+    pages = _corpus_pages(briefing)
+    assert len(pages) > 10 and "themes/index.md" in pages and "data/matrix.json" in pages
+    assert _corpus_pages(_without_text(briefing)) == pages
+
+
+def _key(briefing: Briefing, as_of: str = "2024-05-01") -> str:
+    return render.listing_key(briefing, "salt", as_of)
+
+
+def test_the_listing_key_ignores_the_text_and_follows_what_listings_show(briefing):
+    key = _key(briefing)
+    assert _key(_without_text(briefing)) == key
+    assert _key(briefing, "2024-05-02") != key
+    first = briefing.articles[0]
+    retitled = dataclasses.replace(first, meta=dataclasses.replace(first.meta, title="Another title"))
+    assert _key(dataclasses.replace(briefing, articles=(retitled, *briefing.articles[1:]))) != key
+    longer = dataclasses.replace(first)
+    vars(longer)["word_count"] = first.word_count + 10 * WORDS_PER_MINUTE  # ten more minutes to read
+    assert _key(dataclasses.replace(briefing, articles=(longer, *briefing.articles[1:]))) != key
+    # The same evidence sentence, at the same place, with other words.
+    (slug, theme), cell = next((k, c) for k, c in briefing.cells.items() if c.evidence)
+    said = cell.evidence[0]
+    reworded = dataclasses.replace(said, sentence=Sentence(
+        said.sentence.paragraph, said.sentence.index, said.sentence.text + " Or so it seems.",
+        said.sentence.start, said.sentence.end + 16))
+    cells = dict(briefing.cells)
+    cells[(slug, theme)] = dataclasses.replace(cell, evidence=(reworded, *cell.evidence[1:]))
+    assert _key(dataclasses.replace(briefing, cells=cells)) != key
+    # A theme's definition, which theme pages show.
+    themes = list(briefing.codebook.themes)
+    themes[0] = dataclasses.replace(themes[0], description=themes[0].description + " Revised.")
+    codebook = dataclasses.replace(briefing.codebook, themes=tuple(themes))
+    assert _key(dataclasses.replace(briefing, codebook=codebook)) != key
+
