@@ -83,7 +83,7 @@ class Cache:
         if blobs is None:
             return None
         try:
-            done = ArticleWork(*pickle.loads(blobs[0]), *pickle.loads(blobs[1]))
+            done = ArticleWork(*pickle.loads(blobs[0]), pickle.loads(blobs[1]))
         except UNREADABLE:
             return None
         self._loaded[key] = done
@@ -107,7 +107,8 @@ class Cache:
                 continue
             main = (old[0] if old is not None and loaded is not None and loaded.article is done.article
                     else pickled((done.article, done.analysis)))
-            blobs[key] = (main, pickled((done.cells, done.theme_fingerprints)))
+            blobs[key] = (main, old[1] if old is not None and loaded is not None and loaded.row is done.row
+                          else pickled(done.row))
         self.shelf.save(blobs)
         if stats != self.stats or not (self.folder / self.STATS).is_file():
             write_pickle(self.folder / self.STATS, (self.settings_key, stats))

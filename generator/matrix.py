@@ -14,7 +14,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import cached_property
 
-from .records import Article, ArticleAnalysis, Cell, Codebook, Mention, Theme
+from .records import Article, ArticleAnalysis, Cell, CellRow, Codebook, Mention, Theme
 
 # Verdicts on a theme across sources.
 AGREE = "agree"  # two or more sources take the same position, none differs
@@ -65,10 +65,19 @@ class Briefing:
     articles: tuple[Article, ...]
     analyses: dict[str, ArticleAnalysis]
     codebook: Codebook
-    cells: dict[tuple[str, str], Cell]  # (article slug, theme id) -> cell
+    rows: dict[str, CellRow]  # article slug -> its cells, in codebook order
 
     def cell(self, slug: str, theme_id: str) -> Cell:
-        return self.cells[(slug, theme_id)]
+        return self.rows[slug].cells[self._theme_index[theme_id]]
+
+    @cached_property
+    def _theme_index(self) -> dict[str, int]:
+        return {t.id: i for i, t in enumerate(self.codebook.themes)}
+
+    @cached_property
+    def cells(self) -> dict[tuple[str, str], Cell]:
+        """(article slug, theme id) -> cell, for every article and theme."""
+        return {(slug, cell.theme): cell for slug, row in self.rows.items() for cell in row.cells}
 
     @cached_property
     def themes(self) -> tuple[ThemeView, ...]:
@@ -137,10 +146,10 @@ def cross_link(
     articles: tuple[Article, ...],
     analyses: dict[str, ArticleAnalysis],
     codebook: Codebook,
-    cells: dict[tuple[str, str], Cell],
+    rows: dict[str, CellRow],
 ) -> Briefing:
     """The briefing of these articles (its corpus-wide views are derived when first read)."""
-    return Briefing(articles, analyses, codebook, cells)
+    return Briefing(articles, analyses, codebook, rows)
 
 
 def _theme_views(articles: tuple[Article, ...], codebook: Codebook,

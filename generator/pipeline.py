@@ -28,7 +28,7 @@ from .sources import Survey, check_seeds, survey
 if TYPE_CHECKING:
     from .corpus import Corpus
     from .matrix import Briefing
-    from .records import Article, ArticleAnalysis, Cell, Codebook
+    from .records import Article, ArticleAnalysis, CellRow, Codebook
     from .site import WriteReport
     from .work import Batch, Cache
 
@@ -84,7 +84,7 @@ class Inputs:
     codebook: Codebook
     corpus: Corpus
     analyses: dict[str, ArticleAnalysis]
-    cells: dict[tuple[str, str], Cell]
+    rows: dict[str, CellRow]  # article slug -> its cells
     batch: Batch  # commit() writes the analysis cache; generate does so after writing docs/
 
 
@@ -174,12 +174,11 @@ def load_inputs(settings: Settings, found: Survey | None = None, warm: Warm | No
         problems += check_pins(corpus.articles, codebook)
     if problems:
         raise ProblemsError(problems)
-    analyses, cells = {}, {}
+    analyses, rows = {}, {}
     for result in batch.settle(corpus.articles):
         analyses[result.article.slug] = result.analysis
-        for cell in result.cells:
-            cells[(result.article.slug, cell.theme)] = cell
-    return Inputs(codebook, corpus, analyses, cells, batch)
+        rows[result.article.slug] = result.row
+    return Inputs(codebook, corpus, analyses, rows, batch)
 
 
 def check_pins(articles: tuple[Article, ...], codebook: Codebook) -> list[Problem]:
@@ -248,7 +247,7 @@ def _analyse(settings: Settings, found: Survey | None = None, warm: Warm | None 
     inputs = load_inputs(settings, found, warm, meanwhile)
     articles = inputs.corpus.articles
     log.info("read %d articles and %d themes", len(articles), len(inputs.codebook.themes))
-    return cross_link(articles, inputs.analyses, inputs.codebook, inputs.cells), inputs
+    return cross_link(articles, inputs.analyses, inputs.codebook, inputs.rows), inputs
 
 
 def generate(settings: Settings, write: bool = True, warm: Warm | None = None) -> Result:

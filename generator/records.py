@@ -2,8 +2,9 @@
 
 Ingest produces :class:`Article`; analysis adds :class:`ArticleAnalysis`; the
 codebook is a :class:`Codebook` of :class:`Theme`; theme matching produces one
-:class:`Cell` per article x theme, backed by :class:`Evidence`; the three
-together are one :class:`ArticleWork`, what the analysis cache keeps. Nothing here
+:class:`Cell` per article x theme, backed by :class:`Evidence`, an article's
+cells forming one :class:`CellRow`; the three together are one
+:class:`ArticleWork`, what the analysis cache keeps. Nothing here
 does I/O. Every piece of article text kept in these records is verbatim source
 text, so that everything the site shows can be traced to a paragraph anchor.
 """
@@ -207,23 +208,27 @@ class Mention:
 
 @dataclass(frozen=True)
 class ArticleAnalysis(Deferred):
-    """Everything derived from one article alone (all but the mentions, which the entity
-    index needs for every article, unpickled when first read)."""
+    """Everything derived from one article alone (unpickled when first read)."""
 
-    _deferred = ("summary", "key_points", "quotes")
-    _kept = ("listing",)
+    _deferred = ("summary", "key_points", "quotes", "mentions")
+    _kept = ("listing", "entity_ids")
 
     slug: str
     summary: tuple[Sentence, ...]
     key_points: tuple[Sentence, ...]
-    quotes: tuple[Quote, ...]  # no default: see Deferred.__init_subclass__
-    mentions: tuple[Mention, ...] = ()
+    quotes: tuple[Quote, ...]  # no defaults for deferred fields: see Deferred.__init_subclass__
+    mentions: tuple[Mention, ...]
 
     @cached_property
     def listing(self) -> str:
         """A digest of what pages other than the article's own can show of its analysis:
         its mentions (the entities index; see :func:`generator.render.listing_key`)."""
         return digest(repr(self.mentions))
+
+    @cached_property
+    def entity_ids(self) -> tuple[str, ...]:
+        """The ids of the entities it mentions, in order (what keys its page besides its text)."""
+        return tuple(m.entity_id for m in self.mentions)
 
 
 @dataclass(frozen=True)
@@ -301,6 +306,31 @@ class Cell:
 
 
 @dataclass(frozen=True)
+class CellRow(Deferred):
+    """One article's theme cells, in codebook order, and the fingerprints of the themes they
+    were computed for (see :func:`generator.work.theme_fingerprint`); both unpickled when
+    first read. What a rebuild asks of every article is kept beside them: a digest of what
+    pages show of its cells (keying the pages) and of the themes they were computed for
+    (whether any must be recomputed)."""
+
+    _deferred = ("cells", "theme_fingerprints")
+
+    cells: tuple[Cell, ...]
+    theme_fingerprints: tuple[tuple[str, str], ...]
+    shown: str = field(init=False, repr=False, compare=False)  # digest of each cell's Cell.shown
+    computed_for: str = field(init=False, repr=False, compare=False)  # see fingerprints_digest
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "shown", digest(" ".join([c.shown for c in self.cells])))
+        object.__setattr__(self, "computed_for", fingerprints_digest(self.theme_fingerprints))
+
+
+def fingerprints_digest(fingerprints: tuple[tuple[str, str], ...]) -> str:
+    """One digest of a codebook's theme fingerprints, in order."""
+    return digest(repr(fingerprints))
+
+
+@dataclass(frozen=True)
 class ArticleWork:
     """One article's work (:mod:`work`): the article, its analysis and its theme cells. Fresh
     from analysis, all three carry the slug of the article's title;
@@ -309,5 +339,8 @@ class ArticleWork:
 
     article: Article
     analysis: ArticleAnalysis
-    cells: tuple[Cell, ...]  # in codebook order
-    theme_fingerprints: tuple[tuple[str, str], ...] = ()  # what the cells were computed for
+    row: CellRow
+
+    @property
+    def cells(self) -> tuple[Cell, ...]:
+        return self.row.cells

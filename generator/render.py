@@ -68,15 +68,13 @@ def article_page_key(briefing: Briefing, article: Article, listed: frozenset[str
     entities the index lists. Cells are keyed by what they say, not by the cues that found
     them, so that a cue edit re-renders only the pages whose cells it changes.
 
-    Built as one string (theme and position ids are ``[a-z0-9-]``, numbers and flags have
-    fixed forms, the file name is quoted with ``repr``; each cell's part is :attr:`Cell.shown`),
-    which costs a third of hashing the ``repr`` of nested tuples; every article of a run
-    shares the same ``salt`` prefix."""
-    slug, cells = article.slug, briefing.cells
-    parts = [salt, article.content_hash, repr(article.source_file), slug]
-    parts += [cells[(slug, theme.id)].shown for theme in briefing.codebook.themes]
-    parts.append("".join(["1" if m.entity_id in listed else "0" for m in briefing.analyses[slug].mentions]))
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+    Built as one string of digests and fixed forms (the file name quoted with ``repr``; the
+    cells as :attr:`CellRow.shown`, their digest), so that keying every page of a rebuild
+    formats nothing; every article of a run shares the same ``salt`` prefix."""
+    slug = article.slug
+    listed_flags = "".join(["1" if e in listed else "0" for e in briefing.analyses[slug].entity_ids])
+    key = "\n".join((salt, article.content_hash, repr(article.source_file), slug, briefing.rows[slug].shown, listed_flags))
+    return hashlib.sha256(key.encode()).hexdigest()
 
 
 def codebook_labels(briefing: Briefing) -> str:
@@ -96,12 +94,11 @@ def listing_key(briefing: Briefing, page_salt: str, as_of: str | None) -> str:
     which only its own page and its part of the print page show: an edit that changes
     none of these leaves every corpus-wide page as it was (tested by rendering them from
     records whose text cannot be read)."""
-    cells, themes, analyses = briefing.cells, briefing.codebook.themes, briefing.analyses
-    parts = [page_salt, repr(as_of), repr(themes)]
+    rows, analyses = briefing.rows, briefing.analyses
+    parts = [page_salt, repr(as_of), repr(briefing.codebook.themes)]
     for article in briefing.articles:
         slug = article.slug
-        parts += (article.listing, analyses[slug].listing, str(_minutes(article.word_count)))
-        parts += [cells[(slug, theme.id)].shown for theme in themes]
+        parts += (article.listing, analyses[slug].listing, str(_minutes(article.word_count)), rows[slug].shown)
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 

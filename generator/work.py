@@ -33,7 +33,7 @@ from . import analysis_cache
 from .analysis_cache import Cache, pickled, record_key
 from .buildstate import code_fingerprint
 from .errors import ProblemsError
-from .records import Article, ArticleAnalysis, ArticleWork, Codebook, Theme
+from .records import Article, ArticleAnalysis, ArticleWork, CellRow, Codebook, Theme, fingerprints_digest
 from .sources import Survey
 
 # The reading and analysis modules (which compile many regular expressions and load
@@ -106,7 +106,7 @@ def _process(job: tuple[str, str]) -> tuple[bytes, bytes] | ProblemsError:
     article = replace(article, slug=slugify(article.meta.title))
     analysis = analyse_article(article, _STATE["aliases"], _STATE["k"])  # type: ignore[arg-type]
     cells = themes.match_article(article, _STATE["codebook"])  # type: ignore[arg-type]
-    return pickled((article, analysis)), pickled((cells, _STATE["fingerprints"]))
+    return pickled((article, analysis)), pickled(CellRow(cells, _STATE["fingerprints"]))  # type: ignore[arg-type]
 
 
 def _progress(results, total: int) -> list:
@@ -143,8 +143,8 @@ class Batch:
         for record, article in zip(done, articles, strict=True):
             if record.article.slug != article.slug:
                 slug = article.slug
-                fresh = ArticleWork(article, replace(record.analysis, slug=slug),
-                             tuple(replace(c, article=slug) for c in record.cells), record.theme_fingerprints)
+                fresh = ArticleWork(article, replace(record.analysis, slug=slug), CellRow(
+                    tuple(replace(c, article=slug) for c in record.cells), record.row.theme_fingerprints))
                 if id(record) in by_record:
                     self.entries[by_record[id(record)]] = fresh
                 record = fresh
@@ -176,6 +176,7 @@ def run(survey: Survey, codebook: Codebook, aliases_file: Path | None, k: int,
     else:
         cache = Cache(cache_dir, settings_key)
     fingerprints = {t.id: theme_fingerprint(t) for t in codebook.themes}
+    wanted = fingerprints_digest(tuple(fingerprints.items()))
     results: list[ArticleWork | ProblemsError | None] = [None] * len(paths)
     keys: list[str | None] = [None] * len(paths)
     stats: dict[str, tuple[tuple, str]] = {}
@@ -210,7 +211,7 @@ def run(survey: Survey, codebook: Codebook, aliases_file: Path | None, k: int,
                 if cached is None:  # held, but unreadable: analysed here, after the rest
                     late.append(i)
                 else:
-                    results[i] = _with_cells(cached, codebook, fingerprints)
+                    results[i] = cached if cached.row.computed_for == wanted else _with_cells(cached, codebook, fingerprints)
         if meanwhile is not None:
             meanwhile()
         computed = _progress(analysed, len(jobs))
@@ -225,7 +226,7 @@ def run(survey: Survey, codebook: Codebook, aliases_file: Path | None, k: int,
             continue
         # Keyed by the bytes the worker analysed: if the file changed since it was
         # stat-ed and hashed above, the record must not go under the old content's key.
-        done = ArticleWork(*pickle.loads(outcome[0]), *pickle.loads(outcome[1]))
+        done = ArticleWork(*pickle.loads(outcome[0]), pickle.loads(outcome[1]))
         path, rel, stat = paths[i], survey.rels[i], survey.stats[i]
         keys[i] = record_key(settings_key, rel, path, done.article.content_hash)
         if stat is not None and trusted[i]:
@@ -252,15 +253,14 @@ def _analysing(jobs: list[tuple[str, str]], init: tuple, workers: int, overlap: 
 
 
 def _with_cells(stored: ArticleWork, codebook: Codebook, fingerprints: dict[str, str]) -> ArticleWork:
-    """A cached result, with the cells of changed or new themes recomputed."""
-    if dict(stored.theme_fingerprints) == fingerprints:
-        return stored
+    """A cached result whose cells were computed for another codebook, with the cells of
+    changed or new themes recomputed."""
     from . import themes
 
-    old = dict(stored.theme_fingerprints)
+    old = dict(stored.row.theme_fingerprints)
     have = {c.theme: c for c in stored.cells}
     cells = tuple(
         have[t.id] if t.id in have and old.get(t.id) == fingerprints[t.id] else themes.theme_cell(stored.article, t)
         for t in codebook.themes
     )
-    return ArticleWork(stored.article, stored.analysis, cells, tuple(fingerprints.items()))
+    return ArticleWork(stored.article, stored.analysis, CellRow(cells, tuple(fingerprints.items())))

@@ -7,7 +7,7 @@ import io
 import json
 
 from generator.matrix import AGREE, DIVERGE, NO_POSITION, SINGLE, UNADDRESSED, cross_link, matrix_csv, matrix_json
-from generator.records import ArticleAnalysis
+from generator.records import ArticleAnalysis, CellRow
 from generator.themes import match_article
 from tests.records_factory import article, codebook, theme
 
@@ -20,9 +20,9 @@ BOOK = codebook(
 
 
 def _briefing(*articles):
-    analyses = {a.slug: ArticleAnalysis(a.slug, (), (), ()) for a in articles}
-    cells = {(c.article, c.theme): c for a in articles for c in match_article(a, BOOK)}
-    return cross_link(tuple(articles), analyses, BOOK, cells)
+    analyses = {a.slug: ArticleAnalysis(a.slug, (), (), (), ()) for a in articles}
+    rows = {a.slug: CellRow(match_article(a, BOOK), ()) for a in articles}
+    return cross_link(tuple(articles), analyses, BOOK, rows)
 
 
 A = article("a", "China holds the whip hand on gas.", "Sanctions matter. Banks are wary.", title="A | pipe")

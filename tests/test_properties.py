@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator import render
+from generator.records import CellRow
 from generator.matrix import cross_link
 from generator.work import analyse_article
 from generator.themes import match_article
@@ -104,7 +105,7 @@ def test_rendered_article_page_shows_every_paragraph_and_creates_nothing(title, 
     texts = [f"{t} marker." for t in texts]  # every paragraph addresses the theme: quotes in tables too
     article = rf.article("a", *texts, title=title)
     analyses = {"a": analyse_article(article, ALIASES, 3)}
-    briefing = cross_link((article,), analyses, CODEBOOK, {(c.article, c.theme): c for c in match_article(article, CODEBOOK)})
+    briefing = cross_link((article,), analyses, CODEBOOK, {"a": CellRow(match_article(article, CODEBOOK), ())})
     pages = render.render_site(briefing, "2024-01-01")
     for rel in ("articles/a.md", "matrix.md", "themes/marker.md", "index.md"):
         markdown = pages[rel]

@@ -9,10 +9,13 @@ from generator.aliases import load_aliases
 from generator.ingest import read_article
 import pytest
 
-from generator.records import Cell, Deferred, Evidence, Sentence
+from generator.codebook import load_codebook
+from generator.records import Cell, CellRow, Deferred, Evidence, Sentence
+from generator.themes import match_article
 from generator.work import analyse_article
 
 CORPUS = Path(__file__).resolve().parent / "fixtures" / "corpus"
+CODEBOOK = load_codebook(Path(__file__).resolve().parents[1] / "seeds" / "themes.yml")
 DEFERRED = "_deferred_pickle"
 
 
@@ -30,10 +33,12 @@ def test_a_pickled_article_and_analysis_read_back_equal_to_the_originals():
     assert pickle.loads(pickle.dumps(pickle.loads(pickle.dumps(article)))) == article
 
 
-@pytest.mark.parametrize("record", ["article", "analysis"])
+@pytest.mark.parametrize("record", ["article", "analysis", "row"])
 def test_each_deferred_field_read_first_is_the_original(record):
     # The first field read unpickles the others: each must be right when it is that field.
-    original = dict(zip(("article", "analysis"), _record()))[record]
+    article, analysis = _record()
+    row = CellRow(match_article(article, CODEBOOK), (("t", "fingerprint"),))
+    original = {"article": article, "analysis": analysis, "row": row}[record]
     assert original._deferred
     for name in original._deferred:
         value = getattr(original, name)
@@ -51,14 +56,17 @@ def test_a_deferred_field_with_a_default_is_refused():
 
 def test_what_every_rebuild_reads_is_there_without_unpickling_the_text():
     article, analysis = _record()
-    back, back_analysis = pickle.loads(pickle.dumps((article, analysis)))
-    assert (back.slug, back.meta, back.source_file, back.content_hash) == \
-        (article.slug, article.meta, article.source_file, article.content_hash)
-    assert back.word_count == article.word_count
-    assert back_analysis.mentions == analysis.mentions
-    assert DEFERRED in vars(back) and DEFERRED in vars(back_analysis)  # the text was never needed
-    assert back_analysis.summary == analysis.summary
-    assert DEFERRED not in vars(back_analysis)
+    row = CellRow(match_article(article, CODEBOOK), (("t", "fingerprint"),))
+    back, back_analysis, back_row = pickle.loads(pickle.dumps((article, analysis, row)))
+    assert (back.slug, back.meta, back.source_file, back.content_hash, back.word_count, back.listing) == \
+        (article.slug, article.meta, article.source_file, article.content_hash, article.word_count, article.listing)
+    assert (back_analysis.listing, back_analysis.entity_ids) == (analysis.listing, analysis.entity_ids)
+    assert analysis.entity_ids == tuple(m.entity_id for m in analysis.mentions) != ()
+    assert (back_row.shown, back_row.computed_for) == (row.shown, row.computed_for)
+    # the text, the analysis and the cells were never needed
+    assert all(DEFERRED in vars(record) for record in (back, back_analysis, back_row))
+    assert back_analysis.mentions == analysis.mentions and back_row.cells == row.cells
+    assert DEFERRED not in vars(back_analysis) and DEFERRED not in vars(back_row)
 
 
 def test_a_missing_attribute_is_still_an_attribute_error():

@@ -12,7 +12,7 @@ from generator import pipeline, render
 from generator.listings import listed_entities
 from generator.matrix import Briefing, article_export_rows
 from generator.pages import WORDS_PER_MINUTE
-from generator.records import Sentence
+from generator.records import CellRow, Sentence
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "tests" / "fixtures" / "corpus"
@@ -47,7 +47,7 @@ def _without_text(briefing: Briefing) -> Briefing:
         articles.append(blind)
     analyses = {slug: dataclasses.replace(a, summary=Unreadable(), key_points=Unreadable(), quotes=Unreadable())
                 for slug, a in briefing.analyses.items()}
-    return Briefing(tuple(articles), analyses, briefing.codebook, briefing.cells)
+    return Briefing(tuple(articles), analyses, briefing.codebook, briefing.rows)
 
 
 def _corpus_pages(briefing: Briefing) -> dict[str, str]:
@@ -78,14 +78,16 @@ def test_the_listing_key_ignores_the_text_and_follows_what_listings_show(briefin
     vars(longer)["word_count"] = first.word_count + 10 * WORDS_PER_MINUTE  # ten more minutes to read
     assert _key(dataclasses.replace(briefing, articles=(longer, *briefing.articles[1:]))) != key
     # The same evidence sentence, at the same place, with other words.
-    (slug, theme), cell = next((k, c) for k, c in briefing.cells.items() if c.evidence)
+    slug, row = next((slug, row) for slug, row in briefing.rows.items() if any(c.evidence for c in row.cells))
+    i, cell = next((i, c) for i, c in enumerate(row.cells) if c.evidence)
     said = cell.evidence[0]
     reworded = dataclasses.replace(said, sentence=Sentence(
         said.sentence.paragraph, said.sentence.index, said.sentence.text + " Or so it seems.",
         said.sentence.start, said.sentence.end + 16))
-    cells = dict(briefing.cells)
-    cells[(slug, theme)] = dataclasses.replace(cell, evidence=(reworded, *cell.evidence[1:]))
-    assert _key(dataclasses.replace(briefing, cells=cells)) != key
+    cells = list(row.cells)
+    cells[i] = dataclasses.replace(cell, evidence=(reworded, *cell.evidence[1:]))
+    rows = {**briefing.rows, slug: CellRow(tuple(cells), row.theme_fingerprints)}
+    assert _key(dataclasses.replace(briefing, rows=rows)) != key
     # A theme's definition, which theme pages show.
     themes = list(briefing.codebook.themes)
     themes[0] = dataclasses.replace(themes[0], description=themes[0].description + " Revised.")

@@ -10,7 +10,7 @@ import yaml
 
 from generator.cli import run
 from generator.matrix import cross_link
-from generator.records import ArticleAnalysis
+from generator.records import ArticleAnalysis, CellRow
 from generator.suggest import candidates, suggest_themes
 from generator.themes import match_article
 from tests.records_factory import article, codebook, theme
@@ -19,9 +19,9 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def _briefing(book, *articles):
-    analyses = {a.slug: ArticleAnalysis(a.slug, (), (), ()) for a in articles}
-    cells = {(c.article, c.theme): c for a in articles for c in match_article(a, book)}
-    return cross_link(tuple(articles), analyses, book, cells)
+    analyses = {a.slug: ArticleAnalysis(a.slug, (), (), (), ()) for a in articles}
+    rows = {a.slug: CellRow(match_article(a, book), ()) for a in articles}
+    return cross_link(tuple(articles), analyses, book, rows)
 
 
 def test_recurring_uncovered_phrases_are_proposed_and_covered_ones_are_not():
