@@ -6,8 +6,9 @@ computed under (the generator's own code, the aliases file, the summary
 length): see :func:`record_key`. They live in a
 :class:`~generator.buildstate.Shelf` (``articles/``) beside a stat index
 (``stat-index.pickle``: size, times and inode of each input, see
-:func:`generator.sources.survey`), which lets an unchanged file be reused
-without being read. The cache holds pickles written by this program: it is as
+:func:`generator.sources.survey`, and the keys stored), which lets an unchanged
+file be reused without being read, and tells which records the store holds
+before it is read. The cache holds pickles written by this program: it is as
 trusted as the code (delete the folder at any time; it is rebuilt).
 """
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import pickle
+from functools import cached_property
 from pathlib import Path
 
 from .buildstate import UNREADABLE, Shelf, write_pickle
@@ -40,17 +42,22 @@ class Cache:
         self.folder = folder
         self.settings_key = settings_key
         self.stats: dict[str, tuple[tuple, str]] = {}
-        self.shelf = Shelf(folder / "articles", settings_key) if folder is not None else None
+        self._listed: frozenset[str] = frozenset()  # the keys the last build stored
         self._loaded: dict[str, ArticleWork] = {}
         self._fresh: dict[str, tuple[bytes, bytes]] = {}  # key -> blobs a worker pickled this run
         if folder is not None:
             try:
                 with open(folder / self.STATS, "rb") as handle:
-                    saved_key, stats = pickle.load(handle)
+                    saved_key, stats, stored = pickle.load(handle)
                 if saved_key == settings_key:  # keys were computed under the same settings
-                    self.stats = stats
+                    self.stats, self._listed = stats, stored
             except UNREADABLE:
                 pass
+
+    @cached_property
+    def shelf(self) -> Shelf | None:
+        """The stored records, read from disk when first needed (see :class:`work.Analysis`)."""
+        return Shelf(self.folder / "articles", self.settings_key) if self.folder is not None else None
 
     def key_for_stat(self, rel: str, stat: tuple) -> str | None:
         known = self.stats.get(rel)
@@ -68,9 +75,10 @@ class Cache:
         blobs = self.shelf.get(key) if self.shelf is not None else None
         return blobs if isinstance(blobs, tuple) and len(blobs) == 2 else None  # type: ignore[return-value]
 
-    def holds(self, key: str) -> bool:
-        """Whether a record is stored under ``key`` (without unpickling it)."""
-        return key in self._loaded or self._blobs(key) is not None
+    def listed(self, key: str) -> bool:
+        """Whether the last build stored a record under ``key`` (as its stat index lists), or
+        one is held in memory: known without reading the stored records."""
+        return key in self._loaded or key in self._fresh or key in self._listed
 
     def in_memory(self, key: str) -> bool:
         """Whether the record under ``key`` is held in memory already (a warm cache)."""
@@ -110,10 +118,11 @@ class Cache:
             blobs[key] = (main, old[1] if old is not None and loaded is not None and loaded.row is done.row
                           else pickled(done.row))
         self.shelf.save(blobs)
-        if stats != self.stats or not (self.folder / self.STATS).is_file():
-            write_pickle(self.folder / self.STATS, (self.settings_key, stats))
+        stored = frozenset(entries)
+        if stats != self.stats or stored != self._listed or not (self.folder / self.STATS).is_file():
+            write_pickle(self.folder / self.STATS, (self.settings_key, stats, stored))
         # What stays in memory for the next build of a warm session: exactly what was saved.
-        self.stats, self._loaded, self._fresh = dict(stats), dict(entries), {}
+        self.stats, self._loaded, self._fresh, self._listed = dict(stats), dict(entries), {}, stored
 
 
 def pickled(value: object) -> bytes:

@@ -132,36 +132,41 @@ def load_inputs(settings: Settings, found: Survey | None = None, warm: Warm | No
                 meanwhile: Callable[[], None] | None = None) -> Inputs:
     """Read, validate and analyse everything; raise with every problem at once, before any writing.
     ``found``: the seeds folder's inputs, if :func:`generate` has surveyed them already;
-    ``warm``: a session's state (see :class:`Session`); ``meanwhile``: see :func:`work.run`."""
+    ``warm``: a session's state (see :class:`Session`); ``meanwhile``: see :meth:`work.Analysis.finish`."""
     from . import work
     from .codebook import load_codebook
     from .corpus import collect
     from .records import Codebook
 
-    problems: list[Problem] = []
-    codebook = None
-    try:
-        codebook = load_codebook(settings.themes)
-    except ProblemsError as err:
-        problems += err.problems
-    aliases_file = settings.aliases_file
-    if aliases_file is not None:  # checked here; the analysis (work) loads it where it runs
-        from .aliases import load_aliases
-
+    def configuration() -> tuple[Codebook | None, list[Problem]]:
+        """The codebook, and the problems of the codebook and aliases files."""
+        problems: list[Problem] = []
+        codebook = None
         try:
-            load_aliases(aliases_file)
+            codebook = load_codebook(settings.themes)
         except ProblemsError as err:
             problems += err.problems
-            aliases_file = None
+        if settings.aliases_file is not None:  # checked here; the analysis loads it where it runs
+            from .aliases import load_aliases
+
+            try:
+                load_aliases(settings.aliases_file)
+            except ProblemsError as err:
+                problems += err.problems
+        return codebook, problems
+
     try:
         found = found or survey(check_seeds(settings.seeds))
     except ProblemsError as err:
-        raise ProblemsError(problems + list(err.problems)) from None
-    # Per-article work runs even if the codebook is broken (with an empty one), so
-    # that sidecar and article problems are reported in the same run.
-    batch = work.run(found, codebook or Codebook(()), aliases_file,
-                     settings.summary_sentences, settings.cache_dir, settings.processes,
-                     warm.cache if warm else None, meanwhile)
+        raise ProblemsError(configuration()[1] + list(err.problems)) from None
+    # The articles the cache lacks are being analysed (by a worker, if it pays) while the
+    # codebook is read and the cached records are read back (see work.Analysis).
+    with work.Analysis(found, settings.themes, settings.aliases_file, settings.summary_sentences,
+                       settings.cache_dir, settings.processes, warm.cache if warm else None) as analysis:
+        codebook, problems = configuration()
+        # Per-article work runs even if the codebook is broken (with an empty one), so
+        # that sidecar and article problems are reported in the same run.
+        batch = analysis.finish(codebook or Codebook(()), meanwhile)
     if warm is not None:
         warm.cache = batch.cache
     outcomes = batch.outcomes
@@ -270,7 +275,7 @@ def _generate(settings: Settings, write: bool, warm: Warm | None) -> Result:
     from .site import write_docs
 
     # What rendering needs that no analysis changes: done while a worker process
-    # analyses the changed articles, if one does (see work.run).
+    # analyses the changed articles, if one does (see work.Analysis).
     prepared: list[tuple[buildstate.Shelf | None, dict[str, object] | None]] = []
 
     def prepare() -> None:

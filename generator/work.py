@@ -82,11 +82,24 @@ def analyse_article(article: Article, aliases: Aliases, k: int) -> ArticleAnalys
 _STATE: dict[str, object] = {}
 
 
-def _init(aliases_file: str | None, codebook: Codebook, k: int) -> None:
+def _init(aliases_file: str | None, codebook: Codebook | str, k: int) -> None:
+    """Ready this process to analyse: the gazetteer, and the codebook, or the path of its
+    file (a worker reads it itself, so that it can start before the build has read it; a
+    broken codebook gives no cells, as the build then reports it)."""
     from .aliases import load_aliases
 
-    _STATE.update(aliases=load_aliases(Path(aliases_file) if aliases_file else None),
-                  codebook=codebook, k=k,
+    if isinstance(codebook, str):
+        from .codebook import load_codebook
+
+        try:
+            codebook = load_codebook(Path(codebook))
+        except ProblemsError:
+            codebook = Codebook(())
+    try:
+        aliases = load_aliases(Path(aliases_file) if aliases_file else None)
+    except ProblemsError:  # the build reports it; the articles' own problems are still found
+        aliases = load_aliases(None)
+    _STATE.update(aliases=aliases, codebook=codebook, k=k,
                   fingerprints=tuple((t.id, theme_fingerprint(t)) for t in codebook.themes))
 
 
@@ -155,101 +168,132 @@ class Batch:
         self.cache.save(self.stats, self.entries)
 
 
-def run(survey: Survey, codebook: Codebook, aliases_file: Path | None, k: int,
-        cache_dir: Path | None, workers: int | None = None, warm: Cache | None = None,
-        meanwhile: Callable[[], None] | None = None) -> Batch:
-    """Every article's :class:`ArticleWork` (or its problem), in the order of ``survey.paths``;
-    ``workers``: processes to analyse uncached articles with (1: in this process).
-    ``meanwhile``: called once, after the cached records are read back and before waiting
-    for the analysis of the others (work of the caller's that does not need them).
+class Analysis:
+    """The per-article work of one build, started before the codebook is read: every
+    article's :class:`ArticleWork` (or its problem), in the order of ``survey.paths``.
+
+    Entering it finds, by the stat index alone (without reading the stored records),
+    which articles the cache does not hold, and starts analysing them in worker processes (``workers``; 1: in this
+    process, when :meth:`finish` runs) when there are enough of them
+    (:data:`PARALLEL_MIN_ARTICLES`) or many cached records to read back meanwhile
+    (:data:`OVERLAP_MIN_CACHED`). Workers read the codebook themselves (``themes``);
+    :meth:`finish` takes the one the build validated, reads back the cached records,
+    and recomputes any cells computed for another codebook (the file changed between
+    the two reads). A record the index lists but the store has lost (a damaged cache
+    folder) is analysed in this process, after the rest.
 
     ``warm``: the cache of the previous build in this process (a
     :class:`~generator.pipeline.Session`), used instead of reading the cache folder
     again when it was made for the same folder and settings (never without a cache
     folder: ``--no-cache`` means recompute). Records are immutable and keyed by
     content, so one held in memory is as good as one read back."""
-    paths, seeds = survey.paths, survey.seeds
-    aliases_bytes = aliases_file.read_bytes() if aliases_file else b""
-    settings_key = f"{code_fingerprint()}|{hashlib.sha256(aliases_bytes).hexdigest()}|k={k}"
-    if warm is not None and cache_dir is not None and warm.folder == cache_dir and warm.settings_key == settings_key:
-        cache = warm
-    else:
-        cache = Cache(cache_dir, settings_key)
-    fingerprints = {t.id: theme_fingerprint(t) for t in codebook.themes}
-    wanted = fingerprints_digest(tuple(fingerprints.items()))
-    results: list[ArticleWork | ProblemsError | None] = [None] * len(paths)
-    keys: list[str | None] = [None] * len(paths)
-    stats: dict[str, tuple[tuple, str]] = {}
-    todo: list[int] = []
-    trusted = survey.settled  # a stat goes into the index only if it proves the content
-    for i, (path, rel, stat) in enumerate(zip(paths, survey.rels, survey.stats, strict=True)):
-        try:
-            if stat is None:
-                raise OSError(f"cannot stat {path}")
-            key = cache.key_for_stat(rel, stat) or analysis_cache.content_key(path, rel, settings_key)
-        except OSError:
-            todo.append(i)  # read_article reports the problem
-            continue
-        keys[i] = key
-        if trusted[i]:
-            stats[rel] = (stat, key)
-        if not cache.holds(key):
-            todo.append(i)
 
-    jobs = [(str(paths[i]), str(seeds)) for i in todo]
-    init = (str(aliases_file) if aliases_file else None, codebook, k)
-    # Worth a worker only when there is reading back to overlap with: a warm session
-    # (serve) holds its records in memory, and keeps the analysis code once imported.
-    missing = set(todo)
-    unread = sum(1 for i, key in enumerate(keys) if i not in missing and key is not None and not cache.in_memory(key))
-    with _analysing(jobs, init, workers or 1, unread >= OVERLAP_MIN_CACHED) as analysed:
-        # Meanwhile, read back what the cache holds.
-        late = []
+    def __init__(self, survey: Survey, themes: Path, aliases_file: Path | None, k: int,
+                 cache_dir: Path | None, workers: int | None = None, warm: Cache | None = None):
+        self.survey, self.k = survey, k
+        self.aliases = str(aliases_file) if aliases_file else None
+        aliases_bytes = aliases_file.read_bytes() if aliases_file else b""
+        self.settings_key = f"{code_fingerprint()}|{hashlib.sha256(aliases_bytes).hexdigest()}|k={k}"
+        if (warm is not None and cache_dir is not None and warm.folder == cache_dir
+                and warm.settings_key == self.settings_key):
+            self.cache = warm
+        else:
+            self.cache = Cache(cache_dir, self.settings_key)
+        paths = survey.paths
+        self.keys: list[str | None] = [None] * len(paths)
+        self.stats: dict[str, tuple[tuple, str]] = {}
+        self.todo: list[int] = []
+        trusted = survey.settled  # a stat goes into the index only if it proves the content
+        for i, (path, rel, stat) in enumerate(zip(paths, survey.rels, survey.stats, strict=True)):
+            try:
+                if stat is None:
+                    raise OSError(f"cannot stat {path}")
+                key = self.cache.key_for_stat(rel, stat) or analysis_cache.content_key(path, rel, self.settings_key)
+            except OSError:
+                self.todo.append(i)  # read_article reports the problem
+                continue
+            self.keys[i] = key
+            if trusted[i]:
+                self.stats[rel] = (stat, key)
+            if not self.cache.listed(key):
+                self.todo.append(i)
+        missing = set(self.todo)
+        # Worth a worker only when there is reading back to overlap with: a warm session
+        # (serve) holds its records in memory, and keeps the analysis code once imported.
+        unread = sum(1 for i, key in enumerate(self.keys)
+                     if i not in missing and key is not None and not self.cache.in_memory(key))
+        self.jobs = [(str(paths[i]), str(survey.seeds)) for i in self.todo]
+        self._analysing = _analysing(self.jobs, (self.aliases, str(themes), k), workers or 1,
+                                     unread >= OVERLAP_MIN_CACHED)
+        self._analysed: Iterator | None = None
+
+    def __enter__(self) -> Analysis:
+        self._analysed = self._analysing.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._analysing.__exit__(*exc)
+
+    def finish(self, codebook: Codebook, meanwhile: Callable[[], None] | None = None) -> Batch:
+        """The outcomes, with cells for ``codebook``. ``meanwhile``: called once, after the
+        cached records are read back and before waiting for the analysis of the others
+        (work of the caller's that does not need them)."""
+        survey, cache, keys, todo = self.survey, self.cache, self.keys, list(self.todo)
+        paths, seeds = survey.paths, survey.seeds
+        fingerprints = {t.id: theme_fingerprint(t) for t in codebook.themes}
+        wanted = fingerprints_digest(tuple(fingerprints.items()))
+        results: list[ArticleWork | ProblemsError | None] = [None] * len(paths)
+        missing, late = set(todo), []
         for i, key in enumerate(keys):
             if key is not None and i not in missing:
                 cached = cache.load(key)
-                if cached is None:  # held, but unreadable: analysed here, after the rest
+                if cached is None:  # listed, but missing or unreadable: analysed here, after the rest
                     late.append(i)
                 else:
                     results[i] = cached if cached.row.computed_for == wanted else _with_cells(cached, codebook, fingerprints)
         if meanwhile is not None:
             meanwhile()
-        computed = _progress(analysed, len(jobs))
-    if late:
-        _init(*init)
-        computed += [_process((str(paths[i]), str(seeds))) for i in late]
-        todo += late
-    log.info("articles: %d from cache, %d analysed", len(paths) - len(todo), len(todo))
-    for i, outcome in zip(todo, computed, strict=True):
-        if isinstance(outcome, ProblemsError):
-            results[i] = outcome
-            continue
-        # Keyed by the bytes the worker analysed: if the file changed since it was
-        # stat-ed and hashed above, the record must not go under the old content's key.
-        done = ArticleWork(*pickle.loads(outcome[0]), pickle.loads(outcome[1]))
-        path, rel, stat = paths[i], survey.rels[i], survey.stats[i]
-        keys[i] = record_key(settings_key, rel, path, done.article.content_hash)
-        if stat is not None and trusted[i]:
-            stats[rel] = (stat, keys[i])
-        results[i] = cache.adopt(keys[i], done, outcome)
-    entries = {key: done for key, done in zip(keys, results) if key is not None and isinstance(done, ArticleWork)}
-    cache.retain(set(entries))
-    return Batch(results, cache, entries, stats)  # type: ignore[arg-type]
+        analysed = self._analysed
+        if analysed is None:  # in this process, with the validated codebook
+            if self.jobs:
+                _init(self.aliases, codebook, self.k)
+            analysed = map(_process, self.jobs)
+        computed = _progress(analysed, len(todo))
+        if late:
+            _init(self.aliases, codebook, self.k)
+            computed += [_process((str(paths[i]), str(seeds))) for i in late]
+            todo += late
+        log.info("articles: %d from cache, %d analysed", len(paths) - len(todo), len(todo))
+        stats = dict(self.stats)
+        for i, outcome in zip(todo, computed, strict=True):
+            if isinstance(outcome, ProblemsError):
+                results[i] = outcome
+                continue
+            # Keyed by the bytes the worker analysed: if the file changed since it was
+            # stat-ed and hashed above, the record must not go under the old content's key.
+            done = ArticleWork(*pickle.loads(outcome[0]), pickle.loads(outcome[1]))
+            path, rel, stat = paths[i], survey.rels[i], survey.stats[i]
+            keys[i] = record_key(self.settings_key, rel, path, done.article.content_hash)
+            if stat is not None and survey.settled[i]:
+                stats[rel] = (stat, keys[i])
+            done = cache.adopt(keys[i], done, outcome)
+            results[i] = done if done.row.computed_for == wanted else _with_cells(done, codebook, fingerprints)
+        entries = {key: done for key, done in zip(keys, results) if key is not None and isinstance(done, ArticleWork)}
+        cache.retain(set(entries))
+        return Batch(results, cache, entries, stats)  # type: ignore[arg-type]
 
 
 @contextmanager
-def _analysing(jobs: list[tuple[str, str]], init: tuple, workers: int, overlap: bool) -> Iterator[Iterator]:
-    """The outcomes of :func:`_process` for ``jobs``, in order. With ``workers`` > 1 they are
-    computed by a pool of processes while the caller's ``with`` block runs, when there are
+def _analysing(jobs: list[tuple[str, str]], init: tuple, workers: int, overlap: bool) -> Iterator[Iterator | None]:
+    """The outcomes of :func:`_process` for ``jobs``, in order, computed by a pool of
+    processes while the caller's ``with`` block runs: with ``workers`` > 1, when there are
     enough of them (:data:`PARALLEL_MIN_ARTICLES`) or when ``overlap`` (there are many
-    cached records to read back meanwhile); otherwise in this process, as they are read."""
+    cached records to read back meanwhile). None: the caller runs them in this process."""
     if jobs and workers > 1 and (len(jobs) >= PARALLEL_MIN_ARTICLES or overlap):
         with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), initializer=_init, initargs=init) as pool:
             yield pool.map(_process, jobs, chunksize=max(1, len(jobs) // (workers * 8)))
     else:
-        if jobs:
-            _init(*init)
-        yield map(_process, jobs)
+        yield None
 
 
 def _with_cells(stored: ArticleWork, codebook: Codebook, fingerprints: dict[str, str]) -> ArticleWork:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from generator import analysis_cache, pipeline, work
+from generator.errors import ProblemsError
 
 REPO = Path(__file__).resolve().parents[1]
 # Longer than a kernel clock tick: inputs written this long before a build have stats that
@@ -143,11 +144,11 @@ def test_the_cache_holds_exactly_the_current_articles(tmp_path):
     article.write_text(article.read_text() + "\nA new closing paragraph for the cache test.\n")
     time.sleep(TICK)
     _docs(seeds, tmp_path / "docs", cache=cache)
-    _, stats = pickle.loads((cache / work.Cache.STATS).read_bytes())
+    _, stats, listed = pickle.loads((cache / work.Cache.STATS).read_bytes())
     assert sorted(stats) == sorted(p.name for p in seeds.iterdir() if p.suffix in (".txt", ".md", ".html"))
     stored = {k for shard in (pickle.loads(f.read_bytes())[1] for f in (cache / "articles").glob("*.pickle"))
               for k in shard}
-    assert stored == {key for _, key in stats.values()}
+    assert stored == {key for _, key in stats.values()} == listed
 
 
 def test_an_edit_rewrites_only_the_cache_shards_it_touches(tmp_path):
@@ -434,3 +435,42 @@ def test_corpus_wide_pages_are_rendered_again_only_when_an_edit_changes_what_the
     assert "Russian oil exports toward buyers in Asia." in warm["data/matrix.json"].decode()
     shutil.rmtree(tmp_path / "clean")
     assert warm == _docs(seeds, tmp_path / "clean", cache=False)
+
+
+def test_workers_read_the_codebook_themselves_and_cells_follow_the_one_the_build_validated(tmp_path, monkeypatch):
+    """Workers start before the build has read the codebook and read it themselves (see
+    work.Analysis); if the file changes between the two reads, the cells are those of the
+    codebook the build validated: the pages equal a clean build's with that codebook."""
+    from generator import codebook as codebook_module
+
+    monkeypatch.setattr(work, "OVERLAP_MIN_CACHED", 4)
+    seeds = _corpus(tmp_path, copies=2)
+    cache = tmp_path / "cache"
+    _docs(seeds, tmp_path / "warm", cache=cache, workers=2)
+    edited = tmp_path / "edited-themes.yml"
+    edited.write_text((seeds / "themes.yml").read_text().replace("      - whip hand\n",
+                                                                 "      - whip hand\n      - counter-intelligence\n", 1))
+    real, parent = codebook_module.load_codebook, os.getpid()
+    # The build's own read sees the edited file; the workers' read (forked) the original.
+    monkeypatch.setattr(codebook_module, "load_codebook",
+                        lambda path: real(edited if os.getpid() == parent and path.name == "themes.yml" else path))
+    time.sleep(TICK)
+    article = seeds / "000_alpha_steppe.txt"
+    article.write_text(article.read_text().replace("India buys Russian arms", "India buys Russian oil"))
+    warm = _docs(seeds, tmp_path / "warm", cache=cache, workers=2)
+    monkeypatch.setattr(codebook_module, "load_codebook", real)
+    (seeds / "themes.yml").write_text(edited.read_text())
+    clean = _docs(seeds, tmp_path / "clean", cache=False, workers=1)
+    assert warm == clean
+    assert b"counter-intelligence has arrested" in clean["data/matrix.json"]
+
+
+def test_a_broken_aliases_file_is_reported_when_workers_analyse(tmp_path, monkeypatch):
+    monkeypatch.setattr(work, "PARALLEL_MIN_ARTICLES", 1)
+    seeds = _corpus(tmp_path, copies=1)
+    (seeds / "aliases.yml").write_text("aliases:\n  Xi: {kind: person}\nsurprise: 1\n")
+    with pytest.raises(ProblemsError) as caught:
+        pipeline.generate(pipeline.Settings(seeds=seeds, themes=seeds / "themes.yml", docs=tmp_path / "docs",
+                                            workers=2))
+    assert any("surprise" in str(p) for p in caught.value.problems), caught.value.problems
+    assert not (tmp_path / "docs").exists() or not any((tmp_path / "docs").iterdir())
