@@ -210,6 +210,31 @@ def write_pickle(path: Path, value: object) -> None:
     os.replace(tmp, path)
 
 
+CODEBOOK = "codebook.pickle"
+
+
+def saved_codebook(cache_dir: Path | None, path: Path, raw: bytes) -> object | None:
+    """The codebook the last successful build validated from ``path``, if the file still has
+    the bytes ``raw`` and the generator the same code; None otherwise (it is then read and
+    validated again). Spares a rebuild parsing the YAML, and importing the parser."""
+    if cache_dir is None:
+        return None
+    try:
+        with open(cache_dir / CODEBOOK, "rb") as handle:
+            fingerprint, source, digest, codebook = pickle.load(handle)
+    except UNREADABLE:
+        return None
+    if (fingerprint, source, digest) != (code_fingerprint(), str(path), hashlib.sha256(raw).hexdigest()):
+        return None
+    return codebook
+
+
+def save_codebook(cache_dir: Path | None, path: Path, raw: bytes, codebook: object) -> None:
+    """Keep the codebook a successful build validated from the bytes ``raw`` of ``path``."""
+    if cache_dir is not None:
+        write_pickle(cache_dir / CODEBOOK, (code_fingerprint(), str(path), hashlib.sha256(raw).hexdigest(), codebook))
+
+
 def page_shelf(cache_dir: Path | None) -> Shelf | None:
     """The memo of rendered article pages (see render.article_page_key), or None without a cache."""
     return Shelf(cache_dir / "pages") if cache_dir is not None else None

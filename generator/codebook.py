@@ -243,15 +243,16 @@ class _Checker:
         return Codebook(tuple(themes), source)
 
 
-def load_codebook(path: Path) -> Codebook:
-    """Read, validate and compile the codebook at ``path``.
+def load_codebook(path: Path, raw: bytes | None = None) -> Codebook:
+    """Read, validate and compile the codebook at ``path`` (whose bytes are ``raw``, if the
+    caller has read them already).
 
     Raises :class:`ProblemsError` listing every problem found, each located as
     ``file:line:column: key: message`` with the file named as ``path`` was given.
     """
     source = str(path)
     try:
-        raw = Path(path).read_bytes()
+        raw = Path(path).read_bytes() if raw is None else raw
     except OSError as err:
         raise ProblemsError([Problem(source, None, None, "", f"cannot read the codebook: {err.strerror}")]) from None
     if _LAST.get((source, raw)) is not None:

@@ -85,7 +85,10 @@ class Inputs:
     corpus: Corpus
     analyses: dict[str, ArticleAnalysis]
     rows: dict[str, CellRow]  # article slug -> its cells
-    batch: Batch  # commit() writes the analysis cache; generate does so after writing docs/
+    batch: Batch
+    # The codebook's bytes, when it was parsed from them in this build (generate then keeps
+    # it for the next, see buildstate.saved_codebook); None when it came from the cache.
+    codebook_bytes: bytes | None = None  # commit() writes the analysis cache; generate does so after writing docs/
 
 
 @dataclass(frozen=True)
@@ -134,18 +137,27 @@ def load_inputs(settings: Settings, found: Survey | None = None, warm: Warm | No
     ``found``: the seeds folder's inputs, if :func:`generate` has surveyed them already;
     ``warm``: a session's state (see :class:`Session`); ``meanwhile``: see :meth:`work.Analysis.finish`."""
     from . import work
-    from .codebook import load_codebook
     from .corpus import collect
     from .records import Codebook
 
-    def configuration() -> tuple[Codebook | None, list[Problem]]:
-        """The codebook, and the problems of the codebook and aliases files."""
+    def configuration() -> tuple[Codebook | None, bytes | None, list[Problem]]:
+        """The codebook, the bytes it was parsed from (None: it came from the cache), and
+        the problems of the codebook and aliases files."""
         problems: list[Problem] = []
-        codebook = None
+        codebook, parsed = None, None
         try:
-            codebook = load_codebook(settings.themes)
-        except ProblemsError as err:
-            problems += err.problems
+            raw: bytes | None = settings.themes.read_bytes()
+        except OSError:
+            raw = None  # load_codebook reports it
+        if raw is not None:
+            codebook = buildstate.saved_codebook(settings.cache_dir, settings.themes, raw)  # type: ignore[assignment]
+        if codebook is None:
+            from .codebook import load_codebook
+
+            try:
+                codebook, parsed = load_codebook(settings.themes, raw), raw
+            except ProblemsError as err:
+                problems += err.problems
         if settings.aliases_file is not None:  # checked here; the analysis loads it where it runs
             from .aliases import load_aliases
 
@@ -153,17 +165,17 @@ def load_inputs(settings: Settings, found: Survey | None = None, warm: Warm | No
                 load_aliases(settings.aliases_file)
             except ProblemsError as err:
                 problems += err.problems
-        return codebook, problems
+        return codebook, parsed, problems
 
     try:
         found = found or survey(check_seeds(settings.seeds))
     except ProblemsError as err:
-        raise ProblemsError(configuration()[1] + list(err.problems)) from None
+        raise ProblemsError(configuration()[2] + list(err.problems)) from None
     # The articles the cache lacks are being analysed (by a worker, if it pays) while the
     # codebook is read and the cached records are read back (see work.Analysis).
     with work.Analysis(found, settings.themes, settings.aliases_file, settings.summary_sentences,
                        settings.cache_dir, settings.processes, warm.cache if warm else None) as analysis:
-        codebook, problems = configuration()
+        codebook, parsed, problems = configuration()
         # Per-article work runs even if the codebook is broken (with an empty one), so
         # that sidecar and article problems are reported in the same run.
         batch = analysis.finish(codebook or Codebook(()), meanwhile)
@@ -183,7 +195,7 @@ def load_inputs(settings: Settings, found: Survey | None = None, warm: Warm | No
     for result in batch.settle(corpus.articles):
         analyses[result.article.slug] = result.analysis
         rows[result.article.slug] = result.row
-    return Inputs(codebook, corpus, analyses, rows, batch)
+    return Inputs(codebook, corpus, analyses, rows, batch, parsed)
 
 
 def check_pins(articles: tuple[Article, ...], codebook: Codebook) -> list[Problem]:
@@ -296,6 +308,8 @@ def _generate(settings: Settings, write: bool, warm: Warm | None) -> Result:
     report = write_docs(settings.docs, files, last.outputs if last else None) if write else None
     if report:
         inputs.batch.commit()
+        if inputs.codebook_bytes is not None:
+            buildstate.save_codebook(settings.cache_dir, settings.themes, inputs.codebook_bytes, inputs.codebook)
         if shelf is not None and memo is not None:
             shelf.save(memo)
             if warm is not None:

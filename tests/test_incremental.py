@@ -441,8 +441,6 @@ def test_workers_read_the_codebook_themselves_and_cells_follow_the_one_the_build
     """Workers start before the build has read the codebook and read it themselves (see
     work.Analysis); if the file changes between the two reads, the cells are those of the
     codebook the build validated: the pages equal a clean build's with that codebook."""
-    from generator import codebook as codebook_module
-
     monkeypatch.setattr(work, "OVERLAP_MIN_CACHED", 4)
     seeds = _corpus(tmp_path, copies=2)
     cache = tmp_path / "cache"
@@ -450,15 +448,15 @@ def test_workers_read_the_codebook_themselves_and_cells_follow_the_one_the_build
     edited = tmp_path / "edited-themes.yml"
     edited.write_text((seeds / "themes.yml").read_text().replace("      - whip hand\n",
                                                                  "      - whip hand\n      - counter-intelligence\n", 1))
-    real, parent = codebook_module.load_codebook, os.getpid()
+    real, parent = Path.read_bytes, os.getpid()
     # The build's own read sees the edited file; the workers' read (forked) the original.
-    monkeypatch.setattr(codebook_module, "load_codebook",
+    monkeypatch.setattr(Path, "read_bytes",
                         lambda path: real(edited if os.getpid() == parent and path.name == "themes.yml" else path))
     time.sleep(TICK)
     article = seeds / "000_alpha_steppe.txt"
     article.write_text(article.read_text().replace("India buys Russian arms", "India buys Russian oil"))
     warm = _docs(seeds, tmp_path / "warm", cache=cache, workers=2)
-    monkeypatch.setattr(codebook_module, "load_codebook", real)
+    monkeypatch.setattr(Path, "read_bytes", real)
     (seeds / "themes.yml").write_text(edited.read_text())
     clean = _docs(seeds, tmp_path / "clean", cache=False, workers=1)
     assert warm == clean
@@ -474,3 +472,40 @@ def test_a_broken_aliases_file_is_reported_when_workers_analyse(tmp_path, monkey
                                             workers=2))
     assert any("surprise" in str(p) for p in caught.value.problems), caught.value.problems
     assert not (tmp_path / "docs").exists() or not any((tmp_path / "docs").iterdir())
+
+
+def test_a_rebuild_reuses_the_validated_codebook_until_its_file_or_the_generator_changes(tmp_path, monkeypatch):
+    from generator import buildstate, codebook as codebook_module
+
+    parsed = []
+    real = codebook_module.load_codebook
+    monkeypatch.setattr(codebook_module, "load_codebook", lambda *a: parsed.append(a[0]) or real(*a))
+    seeds = _corpus(tmp_path, copies=1)
+    cache, themes = tmp_path / "cache", seeds / "themes.yml"
+    _docs(seeds, tmp_path / "docs", cache=cache)
+    assert len(parsed) == 1
+    article = seeds / "000_alpha_steppe.txt"
+    article.write_text(article.read_text() + "\nOne more closing line.\n")
+    _docs(seeds, tmp_path / "docs", cache=cache)
+    assert len(parsed) == 1  # the same bytes: not parsed again
+    raw = themes.read_bytes()
+    assert buildstate.saved_codebook(cache, themes, raw) == real(themes)
+    assert buildstate.saved_codebook(cache, themes, raw + b"\n") is None
+    assert buildstate.saved_codebook(cache, tmp_path / "other.yml", raw) is None
+    monkeypatch.setattr(buildstate, "code_fingerprint", lambda: "another version")
+    assert buildstate.saved_codebook(cache, themes, raw) is None
+
+
+def test_a_codebook_that_fails_validation_is_never_kept(tmp_path):
+    from generator import buildstate
+
+    seeds = _corpus(tmp_path, copies=1)
+    cache, themes = tmp_path / "cache", seeds / "themes.yml"
+    _docs(seeds, tmp_path / "docs", cache=cache)
+    broken = themes.read_bytes().replace(b"  - id: asymmetry\n", b"  - id: asymmetry\n    colour: red\n", 1)
+    themes.write_bytes(broken)
+    with pytest.raises(ProblemsError, match="colour"):
+        _docs(seeds, tmp_path / "docs", cache=cache)
+    assert buildstate.saved_codebook(cache, themes, broken) is None
+    with pytest.raises(ProblemsError, match="colour"):  # and it is reported again, every time
+        _docs(seeds, tmp_path / "docs", cache=cache)
