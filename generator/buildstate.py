@@ -235,9 +235,37 @@ def save_codebook(cache_dir: Path | None, path: Path, raw: bytes, codebook: obje
         write_pickle(cache_dir / CODEBOOK, (code_fingerprint(), str(path), hashlib.sha256(raw).hexdigest(), codebook))
 
 
-def page_shelf(cache_dir: Path | None) -> Shelf | None:
-    """The memo of rendered article pages (see render.article_page_key), or None without a cache."""
-    return Shelf(cache_dir / "pages") if cache_dir is not None else None
+class PageMemo:
+    """What the renderer keeps of one build for the next (see
+    :func:`generator.render.render_site`), in two shelves: ``pages/``, read by every
+    rebuild, holds small entries (digests of the pages, the print page's parts, the
+    corpus-wide listings); ``rows/`` holds every article's part of the matrix exports
+    (megabytes), read only by a build that makes the exports again."""
+
+    def __init__(self, cache_dir: Path):
+        self.folder = cache_dir
+        self._pages = Shelf(cache_dir / "pages")
+        self.pages: dict[str, object] = self._pages.as_dict()
+        self._rows: Shelf | None = None
+        self._row_entries: dict[str, object] | None = None
+
+    def rows(self) -> dict[str, object]:
+        """The export rows by key, read when first asked for (and saved by :meth:`save` only then)."""
+        if self._row_entries is None:
+            self._rows = Shelf(self.folder / "rows")
+            self._row_entries = self._rows.as_dict()
+        return self._row_entries
+
+    def save(self) -> None:
+        """Make the shelves hold what the renderer left in :attr:`pages` and :meth:`rows`."""
+        self._pages.save(self.pages)
+        if self._rows is not None and self._row_entries is not None:
+            self._rows.save(self._row_entries)
+
+
+def page_memo(cache_dir: Path | None) -> PageMemo | None:
+    """The memo of rendered pages (see :class:`PageMemo`), or None without a cache."""
+    return PageMemo(cache_dir) if cache_dir is not None else None
 
 
 def render_salt(templates: Path, aliases_file: Path | None, k: int) -> str:

@@ -110,7 +110,7 @@ class Warm:
     stale: at worst a key is missing and its record is recomputed."""
 
     cache: Cache | None = None
-    pages: tuple[buildstate.Shelf, dict[str, object]] | None = None
+    pages: buildstate.PageMemo | None = None
 
 
 class Session:
@@ -288,7 +288,7 @@ def _generate(settings: Settings, write: bool, warm: Warm | None) -> Result:
 
     # What rendering needs that no analysis changes: done while a worker process
     # analyses the changed articles, if one does (see work.Analysis).
-    prepared: list[tuple[buildstate.Shelf | None, dict[str, object] | None]] = []
+    prepared: list[buildstate.PageMemo | None] = []
 
     def prepare() -> None:
         from . import render  # noqa: F401 - Jinja and the page builders
@@ -301,7 +301,7 @@ def _generate(settings: Settings, write: bool, warm: Warm | None) -> Result:
     skipped = inputs.corpus.skipped
     day = as_of(briefing.articles)
     search = search_mode(settings.search, len(briefing.articles))
-    shelf, memo = prepared[0] if prepared else _page_memo(settings, warm)
+    memo = prepared[0] if prepared else _page_memo(settings, warm)
     salt = buildstate.render_salt(settings.templates, settings.aliases_file, settings.summary_sentences)
     files = render_site(briefing, day, settings.templates, search, memo, salt, settings.cache_dir,
                         settings.processes)
@@ -310,10 +310,10 @@ def _generate(settings: Settings, write: bool, warm: Warm | None) -> Result:
         inputs.batch.commit()
         if inputs.codebook_bytes is not None:
             buildstate.save_codebook(settings.cache_dir, settings.themes, inputs.codebook_bytes, inputs.codebook)
-        if shelf is not None and memo is not None:
-            shelf.save(memo)
+        if memo is not None:
+            memo.save()
             if warm is not None:
-                warm.pages = (shelf, memo)
+                warm.pages = memo
         buildstate.prune_legacy(settings.cache_dir)
     result = Result(day, report and replace(report, outputs={}), skipped, len(briefing.articles), search)
     if report:
@@ -323,12 +323,11 @@ def _generate(settings: Settings, write: bool, warm: Warm | None) -> Result:
     return result
 
 
-def _page_memo(settings: Settings, warm: Warm | None) -> tuple[buildstate.Shelf | None, dict[str, object] | None]:
-    """The memo of rendered article pages (see render.render_site) and the shelf it is kept in."""
-    if warm is not None and warm.pages is not None and warm.pages[0].folder.parent == settings.cache_dir:
+def _page_memo(settings: Settings, warm: Warm | None) -> buildstate.PageMemo | None:
+    """The memo of rendered pages (see render.render_site), a session's if it has one."""
+    if warm is not None and warm.pages is not None and warm.pages.folder == settings.cache_dir:
         return warm.pages
-    shelf = buildstate.page_shelf(settings.cache_dir)
-    return shelf, shelf.as_dict() if shelf is not None else None
+    return buildstate.page_memo(settings.cache_dir)
 
 
 def _stamp(settings: Settings, found: Survey) -> str:

@@ -10,11 +10,13 @@ link or Jinja syntax.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import multiprocessing as mp
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import jinja2
 
@@ -28,6 +30,9 @@ from .matrix import EntityView
 from .pages import PRINT_MAX_ARTICLES, _cut, _minutes, _newest_first, article_page, home_page, print_source, theme_page
 from .records import Article
 from .site import Encoded
+
+if TYPE_CHECKING:
+    from .buildstate import PageMemo
 
 
 def _finalize(value: object) -> object:
@@ -104,10 +109,18 @@ def listing_key(briefing: Briefing, page_salt: str, as_of: str | None) -> str:
 
 @dataclass(frozen=True)
 class Listings:
-    """The corpus-wide pages as the page memo keeps them, under their :func:`listing_key`."""
+    """What the page memo keeps of the corpus-wide pages, under their :func:`listing_key`."""
 
     listed: frozenset[str]  # the entity ids the entities index lists
-    pages: dict[str, str | Encoded]  # docs/ path -> page; "print.md": its part before the sources
+    digests: dict[str, bytes]  # docs/ path -> the page's digest (see site.Encoded)
+    print_head: str  # the print page's part before the sources
+
+
+def export_row_key(briefing: Briefing, article: Article, page_salt: str) -> str:
+    """What an article's rows of the matrix exports depend on, hashed: its slug, title and
+    cells, and the codebook's titles (in ``page_salt``)."""
+    key = "\n".join((page_salt, article.listing, briefing.rows[article.slug].shown))
+    return hashlib.sha256(key.encode()).hexdigest()
 
 
 # Article pages (and their rows of the matrix exports) are rendered by a pool of
@@ -147,24 +160,26 @@ def _render_articles(briefing: Briefing, todo: list[int], listed: frozenset[str]
 
 
 def render_site(briefing: Briefing, as_of: str | None, templates: Path = TEMPLATES,
-                search: str = "lunr", memo: dict[str, object] | None = None, salt: str = "",
+                search: str = "lunr", memo: PageMemo | None = None, salt: str = "",
                 cache_dir: Path | None = None, workers: int = 1) -> dict[str, str | Encoded]:
-    """All generated files of ``docs/``, as relative POSIX path -> text. No I/O but template reads.
+    """All generated files of ``docs/``, as relative POSIX path -> text. No I/O but template
+    reads (and the memo's rows, see below).
 
-    ``search``: "lunr" or "pagefind" (see :func:`search_mode`). ``memo``: pages rendered
-    before: article pages (and their parts of the print page and of the exports) by
-    :func:`article_page_key`, the corpus-wide pages by :func:`listing_key` (both with
-    ``salt``). It is updated in place to hold exactly this run's pages, so an incremental
-    build renders only what changed: the edited articles' pages, and the corpus-wide
-    pages only if the edit changes what they show. With a memo, pages are given as
-    :class:`site.Encoded` (kept encoded and hashed in the memo, for the writer), except
-    the print page; without, as text.
+    ``search``: "lunr" or "pagefind" (see :func:`search_mode`). ``memo``: what earlier
+    builds rendered (see :class:`buildstate.PageMemo`): the digest of each article page
+    by :func:`article_page_key`, of each corpus-wide page by :func:`listing_key` (both
+    with ``salt``), each article's part of the print page, and its rows of the exports
+    by :func:`export_row_key`. It is updated in place to hold exactly this run's pages,
+    so an incremental build renders only what changed: the edited articles' pages, and
+    the corpus-wide pages only if the edit changes what they show (the rows are then
+    read). With a memo, pages are given as :class:`site.Encoded`; one the memo has is
+    rendered again only if the writer must write it (its file was changed or removed).
+    Without a memo, as text.
     """
     env = environment(templates, cache_dir)
     pagefind = search == "pagefind"
-    previous = dict(memo) if memo is not None else {}
-    if memo is not None:
-        memo.clear()
+    previous = dict(memo.pages) if memo is not None else {}
+    fresh: dict[str, object] = {}
 
     def render(name: str, page: object) -> str:
         return env.get_template(name).render(page=page)
@@ -173,48 +188,79 @@ def render_site(briefing: Briefing, as_of: str | None, templates: Path = TEMPLAT
     listing = f"{listing_key(briefing, page_salt, as_of)}|listings" if memo is not None else ""
     kept = previous.get(listing) if listing else None
     kept = kept if isinstance(kept, Listings) else None
-    shown = listed_entities(briefing) if kept is None else None
-    listed = kept.listed if kept is not None else frozenset(e.entity_id for e in shown or ())
-    keys = [article_page_key(briefing, a, listed, page_salt) if memo is not None else ""
-            for a in briefing.articles]
-    # The memo keeps, per page key, the page and its rows of the exports, which show
-    # nothing the key does not cover.
-    done: list[tuple[str | Encoded, ExportRows] | None] = []
-    for key in keys:
-        page, json_cells, csv_rows = (previous.get(f"{key}{part}") for part in ("", "|json", "|csv"))
-        done.append((page, ExportRows(json_cells, csv_rows))
-                    if key and isinstance(page, Encoded) and json_cells is not None and csv_rows is not None else None)
-    todo = [i for i, d in enumerate(done) if d is None]
-    for i, (text, row) in zip(todo, _render_articles(briefing, todo, listed, pagefind, env, workers), strict=True):
-        done[i] = (Encoded.of(text) if memo is not None else text, row)
+    shown = listed_entities(briefing) if kept is None else ()
+    listed = kept.listed if kept is not None else frozenset(e.entity_id for e in shown)
+    articles = briefing.articles
+    keys = [article_page_key(briefing, a, listed, page_salt) if memo is not None else "" for a in articles]
+    todo = [i for i, key in enumerate(keys) if not isinstance(previous.get(key), bytes)]
+    made = dict(zip(todo, _render_articles(briefing, todo, listed, pagefind, env, workers), strict=True))
+
+    def again(i: int) -> str:  # an article page the memo has, for the writer, if it must write it
+        return render("article.md.j2", article_page(briefing, articles[i], 1, listed, pagefind))
+
     pages: dict[str, str | Encoded] = {}
-    rows: list[ExportRows] = []
-    for article, key, (text, row) in zip(briefing.articles, keys, done, strict=True):  # type: ignore[misc]
-        pages[f"articles/{article.slug}.md"] = text
-        rows.append(row)
+    for i, (article, key) in enumerate(zip(articles, keys, strict=True)):
+        if i in made:
+            text = made[i][0]
+            page: str | Encoded = Encoded.of(text) if memo is not None else text
+        else:
+            page = Encoded(previous[key], make=functools.partial(again, i))  # type: ignore[arg-type]
+        pages[f"articles/{article.slug}.md"] = page
         if memo is not None:
-            memo[key], memo[f"{key}|json"], memo[f"{key}|csv"] = text, row.json_cells, row.csv_rows
+            fresh[key] = page.digest  # type: ignore[union-attr]
+
+    @functools.cache
+    def corpus() -> dict[str, str]:
+        rows = _export_rows(briefing, made, memo, page_salt)
+        return corpus_pages(briefing, as_of, pagefind, shown or listed_entities(briefing), rows, render)
+
     if kept is None:
-        made = corpus_pages(briefing, as_of, pagefind, shown or (), rows, render)
-        kept = Listings(listed, {path: Encoded.of(text) if memo is not None and path != "print.md" else text
-                                 for path, text in made.items()})
+        texts = dict(corpus())
+        head = texts.pop("print.md")
+        corpus_wide: dict[str, str | Encoded] = {p: Encoded.of(t) if memo is not None else t for p, t in texts.items()}
+        kept = Listings(listed, {p: e.digest for p, e in corpus_wide.items() if isinstance(e, Encoded)}, head)
+    else:
+        corpus_wide = {p: Encoded(d, make=lambda p=p: corpus()[p]) for p, d in kept.digests.items()}
+    pages.update(corpus_wide)
     if memo is not None:
-        memo[listing] = kept
-    pages.update(kept.pages)
+        fresh[listing] = kept
     # The print page: its themes part, then each of the newest sources' part (memoised
     # by its article's page key).
-    key_of = dict(zip((a.slug for a in briefing.articles), keys, strict=True))
-    parts = [str(kept.pages["print.md"])]
-    for article in _newest_first(briefing.articles)[:PRINT_MAX_ARTICLES]:
+    key_of = dict(zip((a.slug for a in articles), keys, strict=True))
+    parts = [kept.print_head]
+    for article in _newest_first(articles)[:PRINT_MAX_ARTICLES]:
         key = f"{key_of[article.slug]}|print" if memo is not None else ""
         part = previous.get(key) if key else None
         if not isinstance(part, str):
             part = render("print_source.md.j2", print_source(briefing, article))
         if memo is not None:
-            memo[key] = part
+            fresh[key] = part
         parts.append(part)
     pages["print.md"] = "".join(parts)
+    if memo is not None:
+        memo.pages.clear()
+        memo.pages.update(fresh)
     return pages
+
+
+def _export_rows(briefing: Briefing, made: dict[int, tuple[str, ExportRows]], memo: PageMemo | None,
+                 page_salt: str) -> list[ExportRows]:
+    """Every article's rows of the matrix exports: made with its page this run, else kept by
+    the memo (which then holds exactly these), else made now."""
+    if memo is None:
+        return [made[i][1] if i in made else article_export_rows(briefing, a) for i, a in enumerate(briefing.articles)]
+    kept = memo.rows()
+    rows, fresh = [], {}
+    for i, article in enumerate(briefing.articles):
+        key = export_row_key(briefing, article, page_salt)
+        row = made[i][1] if i in made else kept.get(key)
+        if not isinstance(row, ExportRows):
+            row = article_export_rows(briefing, article)
+        rows.append(row)
+        fresh[key] = row
+    kept.clear()
+    kept.update(fresh)
+    return rows
 
 
 def corpus_pages(briefing: Briefing, as_of: str | None, pagefind: bool, shown: tuple[EntityView, ...],

@@ -28,7 +28,7 @@ import logging
 import os
 import secrets
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -100,19 +100,30 @@ def _digest(data: bytes) -> bytes:
     return hashlib.sha256(data).digest()[:16]
 
 
-@dataclass(frozen=True)
 class Encoded:
-    """A page as the bytes to write and their digest, computed once: the renderer keeps
-    article pages like this in its memo, so that a rebuild neither encodes nor hashes
-    the thousands of pages it did not render again."""
+    """A page as its digest and the bytes to write, made once and only when asked for: the
+    renderer keeps only the digests of the pages it rendered before (its memo), so that
+    a rebuild neither renders, encodes, hashes nor loads the thousands of pages it did
+    not render again; ``make`` renders such a page again, should the writer have to
+    write it (its file was changed or removed)."""
 
-    data: bytes
-    digest: bytes
+    __slots__ = ("digest", "_data", "_make")
+
+    def __init__(self, digest: bytes, data: bytes | None = None, make: Callable[[], str] | None = None):
+        if data is None and make is None:
+            raise ValueError("an Encoded page needs its bytes or a way to make them")
+        self.digest, self._data, self._make = digest, data, make
 
     @classmethod
     def of(cls, text: str) -> Encoded:
         data = text.encode("utf-8")
-        return cls(data, _digest(data))
+        return cls(_digest(data), data)
+
+    @property
+    def data(self) -> bytes:
+        if self._data is None:
+            self._data = self._make().encode("utf-8")  # type: ignore[misc]
+        return self._data
 
 
 @dataclass(frozen=True)
@@ -267,7 +278,7 @@ def write_docs(docs: Path, files: Mapping[str, str | bytes | Encoded],
                 continue
             page = files[rel]
             if isinstance(page, Encoded):
-                data, digest = page.data, page.digest
+                data, digest = None, page.digest  # its bytes are made only if they must be written
             else:
                 data = page.encode("utf-8") if isinstance(page, str) else page
                 digest = _digest(data)
@@ -284,11 +295,14 @@ def write_docs(docs: Path, files: Mapping[str, str | bytes | Encoded],
             except FileNotFoundError:
                 created.append(target)
             else:
-                if old == data:
+                if (old == data) if data is not None else (_digest(old) == digest):
                     unchanged.append(rel)
                     outputs[rel] = checked
                     continue
                 backups[target] = old
+            if data is None:
+                data = page.data  # type: ignore[union-attr]
+                digest = _digest(data)  # what is written is what is recorded
             _atomic_write(target, data)
             written.append(rel)
             outputs[rel] = Output(signature(target), digest)  # just written: not settled

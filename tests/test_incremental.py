@@ -509,3 +509,18 @@ def test_a_codebook_that_fails_validation_is_never_kept(tmp_path):
     assert buildstate.saved_codebook(cache, themes, broken) is None
     with pytest.raises(ProblemsError, match="colour"):  # and it is reported again, every time
         _docs(seeds, tmp_path / "docs", cache=cache)
+
+
+def test_pages_kept_only_as_digests_are_rendered_again_when_their_files_were_changed_or_removed(tmp_path):
+    """The page memo keeps digests, not pages (see site.Encoded): a rebuild that finds a
+    generated file changed or removed renders that page again, article or corpus-wide."""
+    seeds = _corpus(tmp_path, copies=1)
+    cache, docs = tmp_path / "cache", tmp_path / "docs"
+    before = _docs(seeds, docs, cache=cache)
+    time.sleep(TICK)
+    _docs(seeds, docs, cache=cache)  # now every page's signature is settled
+    (docs / "themes" / "asymmetry.md").unlink()
+    (docs / "data" / "matrix.json").unlink()
+    (docs / "articles" / "read-moscow-and-beijing-at-their-word.md").write_text("vandalised\n")
+    (docs / "matrix.md").write_bytes(b"")
+    assert _docs(seeds, docs, cache=cache) == before
