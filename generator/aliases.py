@@ -15,13 +15,14 @@ Both are validated when loaded: every problem is reported with its
 from __future__ import annotations
 
 import functools
+import hashlib
+import importlib.util
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pycountry
 import yaml
 
 from .entity_forms import KINDS, ORGANISATION, PERSON, PLACE, Entity, FormTable, form_key, normalise_spaces
@@ -149,6 +150,8 @@ def _check_aliases(
 
 def _country_forms(overrides: Mapping[str, Any]) -> Iterable[tuple[str, Entity]]:
     """(surface form, entity) for every pycountry country, with the gazetteer's corrections."""
+    import pycountry  # ~20 ms, most of it pycountry reading its own version: only when building
+
     for country in pycountry.countries:
         override = overrides.get(country.alpha_3) or {}
         common = getattr(country, "common_name", None)
@@ -182,10 +185,41 @@ def shipped_gazetteer_data(text: str) -> Any:
     return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 (safe loader)
 
 
+def gazetteer_source() -> str:
+    """What the built-in gazetteer is made from, as a digest: the generator's own code and
+    data (see :func:`generator.buildstate.code_fingerprint`, which covers the shipped
+    gazetteer) and pycountry's database of countries, found without importing it."""
+    from .buildstate import code_fingerprint
+
+    spec = importlib.util.find_spec("pycountry")
+    folders = list(spec.submodule_search_locations or ()) if spec is not None else []
+    parts = [code_fingerprint()]
+    for folder in folders:
+        database = Path(folder) / "databases" / "iso3166-1.json"
+        try:
+            stat = database.stat()
+        except OSError:
+            continue
+        parts.append(f"{database}|{stat.st_size}|{stat.st_mtime_ns}")
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+_ADOPTED: list[Gazetteer] = []
+
+
+def adopt_gazetteer(gazetteer: Gazetteer) -> None:
+    """Use ``gazetteer``, built earlier from what :func:`gazetteer_source` names (kept by the
+    analysis cache), instead of building it in this process."""
+    if not _ADOPTED and _gazetteer.cache_info().currsize == 0:
+        _ADOPTED.append(gazetteer)
+
+
 @functools.lru_cache(maxsize=1)
 def _gazetteer() -> Gazetteer:
     """Load and check the built-in gazetteer once per process (a problem in it, which only
     a broken install can have, is reported with its line from a second, located parse)."""
+    if _ADOPTED:
+        return _ADOPTED[0]
     text = GAZETTEER_PATH.read_text(encoding="utf-8")
     try:
         return _build_gazetteer(YamlDoc(shipped_gazetteer_data(text), GAZETTEER_NAME))
@@ -239,6 +273,11 @@ def _build_gazetteer(doc: YamlDoc) -> Gazetteer:
             key.split()[-1] for key in titles.values if not key[0].isupper()
         ),
     )
+
+
+def builtin_gazetteer() -> Gazetteer:
+    """The built-in gazetteer (built, or adopted, once per process)."""
+    return _gazetteer()
 
 
 @functools.lru_cache(maxsize=1)

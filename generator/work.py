@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 
 from . import analysis_cache
 from .analysis_cache import Cache, pickled, record_key
+from . import buildstate
 from .buildstate import code_fingerprint
 from .errors import ProblemsError
 from .records import Article, ArticleAnalysis, ArticleWork, CellRow, Codebook, Theme, fingerprints_digest
@@ -82,30 +83,47 @@ def analyse_article(article: Article, aliases: Aliases, k: int) -> ArticleAnalys
 _STATE: dict[str, object] = {}
 
 
-def _init(aliases_file: str | None, codebook: Codebook | str, k: int) -> None:
+def _init(aliases_file: str | None, codebook: Codebook | str, k: int, cache_dir: str | None = None) -> None:
     """Ready this process to analyse: the gazetteer, and the codebook, or the path of its
     file (a worker reads it itself, so that it can start before the build has read it; a
-    broken codebook gives no cells, as the build then reports it)."""
-    from .aliases import load_aliases
+    broken codebook gives no cells, as the build then reports it). With ``cache_dir``,
+    the codebook and the built-in gazetteer a successful build kept there are used when
+    they were made from the same files (see :func:`buildstate.saved_codebook` and
+    :func:`buildstate.saved_gazetteer`); a gazetteer built here instead is handed to the
+    build with the first result, which keeps it (see :meth:`Batch.commit`)."""
+    from . import aliases as gazetteers
 
+    cache = Path(cache_dir) if cache_dir else None
     if isinstance(codebook, str):
-        from .codebook import load_codebook
-
+        path = Path(codebook)
         try:
-            codebook = load_codebook(Path(codebook))
-        except ProblemsError:
-            codebook = Codebook(())
+            codebook = buildstate.saved_codebook(cache, path, path.read_bytes())  # type: ignore[assignment]
+        except OSError:
+            codebook = None  # type: ignore[assignment]
+        if codebook is None:
+            from .codebook import load_codebook
+
+            try:
+                codebook = load_codebook(path)
+            except ProblemsError:
+                codebook = Codebook(())
+    source = gazetteers.gazetteer_source() if cache is not None else ""
+    kept = buildstate.saved_gazetteer(cache, source)
+    if kept is not None:
+        gazetteers.adopt_gazetteer(kept)  # type: ignore[arg-type]
     try:
-        aliases = load_aliases(Path(aliases_file) if aliases_file else None)
+        aliases = gazetteers.load_aliases(Path(aliases_file) if aliases_file else None)
     except ProblemsError:  # the build reports it; the articles' own problems are still found
-        aliases = load_aliases(None)
-    _STATE.update(aliases=aliases, codebook=codebook, k=k,
-                  fingerprints=tuple((t.id, theme_fingerprint(t)) for t in codebook.themes))
+        aliases = gazetteers.load_aliases(None)
+    built = pickled((source, gazetteers.builtin_gazetteer())) if cache is not None and kept is None else None
+    _STATE.update(aliases=aliases, codebook=codebook, k=k, gazetteer=built,
+                  fingerprints=tuple((t.id, theme_fingerprint(t)) for t in codebook.themes))  # type: ignore[union-attr]
 
 
-def _process(job: tuple[str, str]) -> tuple[bytes, bytes] | ProblemsError:
+def _process(job: tuple[str, str]) -> tuple[bytes, bytes, bytes | None] | ProblemsError:
     """One article's :class:`ArticleWork`, pickled as the cache stores it (the two blobs cross to
-    the parent, which keeps them for the cache instead of pickling the record again)."""
+    the parent, which keeps them for the cache instead of pickling the record again), and,
+    with this process's first result, the gazetteer it built (see :func:`_init`)."""
     from . import themes
     from .ingest import read_article
     from .slugs import slugify
@@ -119,7 +137,8 @@ def _process(job: tuple[str, str]) -> tuple[bytes, bytes] | ProblemsError:
     article = replace(article, slug=slugify(article.meta.title))
     analysis = analyse_article(article, _STATE["aliases"], _STATE["k"])  # type: ignore[arg-type]
     cells = themes.match_article(article, _STATE["codebook"])  # type: ignore[arg-type]
-    return pickled((article, analysis)), pickled(CellRow(cells, _STATE["fingerprints"]))  # type: ignore[arg-type]
+    return (pickled((article, analysis)), pickled(CellRow(cells, _STATE["fingerprints"])),  # type: ignore[arg-type]
+            _STATE.pop("gazetteer", None))  # type: ignore[return-value]
 
 
 def _progress(results, total: int) -> list:
@@ -138,13 +157,14 @@ def _progress(results, total: int) -> list:
 
 @dataclass
 class Batch:
-    """The outcome of :func:`run`; the cache is only written by :meth:`commit`, after a
-    successful build, so that a failed build leaves ``docs/`` (cache included) as it was."""
+    """The outcome of an :class:`Analysis`; the cache is only written by :meth:`commit`, after
+    a successful build, so that a failed build leaves ``docs/`` (cache included) as it was."""
 
     outcomes: list[ArticleWork | ProblemsError]
     cache: Cache
     entries: dict[str, ArticleWork]  # what the cache holds after commit: this run's articles, by key
     stats: dict[str, tuple[tuple, str]]
+    gazetteer: bytes | None = None  # built by a worker this run, for the cache (see _init)
 
     def settle(self, articles: tuple[Article, ...]) -> list[ArticleWork]:
         """The successful outcomes, in order, with the slugs of ``articles`` (the same articles,
@@ -166,6 +186,8 @@ class Batch:
 
     def commit(self) -> None:
         self.cache.save(self.stats, self.entries)
+        if self.gazetteer is not None and self.cache.folder is not None:
+            buildstate.save_gazetteer(self.cache.folder, self.gazetteer)
 
 
 class Analysis:
@@ -223,7 +245,8 @@ class Analysis:
         unread = sum(1 for i, key in enumerate(self.keys)
                      if i not in missing and key is not None and not self.cache.in_memory(key))
         self.jobs = [(str(paths[i]), str(survey.seeds)) for i in self.todo]
-        self._analysing = _analysing(self.jobs, (self.aliases, str(themes), k), workers or 1,
+        self.cache_dir = str(cache_dir) if cache_dir is not None else None
+        self._analysing = _analysing(self.jobs, (self.aliases, str(themes), k, self.cache_dir), workers or 1,
                                      unread >= OVERLAP_MIN_CACHED)
         self._analysed: Iterator | None = None
 
@@ -256,15 +279,15 @@ class Analysis:
         analysed = self._analysed
         if analysed is None:  # in this process, with the validated codebook
             if self.jobs:
-                _init(self.aliases, codebook, self.k)
+                _init(self.aliases, codebook, self.k, self.cache_dir)
             analysed = map(_process, self.jobs)
         computed = _progress(analysed, len(todo))
         if late:
-            _init(self.aliases, codebook, self.k)
+            _init(self.aliases, codebook, self.k, self.cache_dir)
             computed += [_process((str(paths[i]), str(seeds))) for i in late]
             todo += late
         log.info("articles: %d from cache, %d analysed", len(paths) - len(todo), len(todo))
-        stats = dict(self.stats)
+        stats, gazetteer = dict(self.stats), None
         for i, outcome in zip(todo, computed, strict=True):
             if isinstance(outcome, ProblemsError):
                 results[i] = outcome
@@ -276,11 +299,12 @@ class Analysis:
             keys[i] = record_key(self.settings_key, rel, path, done.article.content_hash)
             if stat is not None and survey.settled[i]:
                 stats[rel] = (stat, keys[i])
-            done = cache.adopt(keys[i], done, outcome)
+            done = cache.adopt(keys[i], done, outcome[:2])
+            gazetteer = gazetteer or outcome[2]
             results[i] = done if done.row.computed_for == wanted else _with_cells(done, codebook, fingerprints)
         entries = {key: done for key, done in zip(keys, results) if key is not None and isinstance(done, ArticleWork)}
         cache.retain(set(entries))
-        return Batch(results, cache, entries, stats)  # type: ignore[arg-type]
+        return Batch(results, cache, entries, stats, gazetteer)  # type: ignore[arg-type]
 
 
 @contextmanager

@@ -524,3 +524,32 @@ def test_pages_kept_only_as_digests_are_rendered_again_when_their_files_were_cha
     (docs / "articles" / "read-moscow-and-beijing-at-their-word.md").write_text("vandalised\n")
     (docs / "matrix.md").write_bytes(b"")
     assert _docs(seeds, docs, cache=cache) == before
+
+
+def test_a_rebuild_analyses_with_the_gazetteer_a_build_kept_without_importing_pycountry(tmp_path):
+    """The built-in gazetteer (pycountry's countries and the shipped lists) is built once and
+    kept in the cache (buildstate.saved_gazetteer): a later analysis in a fresh process
+    adopts it, and gives the pages a clean build gives."""
+    from generator import aliases, buildstate
+
+    seeds = _corpus(tmp_path, copies=1)
+    docs = tmp_path / "docs"
+    settings = pipeline.Settings(seeds=seeds, themes=seeds / "themes.yml", docs=docs, workers=1)
+    pipeline.generate(settings)
+    cache = docs / ".briefing-cache"
+    kept, built = buildstate.saved_gazetteer(cache, aliases.gazetteer_source()), aliases.builtin_gazetteer()
+    assert vars(kept.forms) == vars(built.forms) and vars(kept.titles) == vars(built.titles)
+    assert kept.stopwords == built.stopwords and len(kept.forms.values) > 200
+    assert buildstate.saved_gazetteer(cache, "made from something else") is None
+    time.sleep(TICK)
+    article = seeds / "000_alpha_steppe.txt"
+    article.write_text(article.read_text().replace("India buys Russian arms", "India buys Russian oil"))
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "generator", "generate", "--seeds", str(seeds),
+         "--themes", str(seeds / "themes.yml"), "--docs", str(docs), "--jobs", "1", "-q"],
+        cwd=REPO, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(REPO)}, check=True)
+    assert "generator.speakers" in proc.stderr  # the article was analysed in this process...
+    assert "pycountry" not in proc.stderr  # ...with the gazetteer kept, not built again
+    built = {str(p.relative_to(docs)): p.read_bytes() for p in sorted(docs.rglob("*"))
+             if p.is_file() and ".briefing-cache" not in p.parts}
+    assert built == _docs(seeds, tmp_path / "clean", cache=False)
