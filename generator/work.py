@@ -27,22 +27,15 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from . import analysis_cache
-from .analysis_cache import Cache, pickled, record_key
+from .analysis_cache import Cache, record_key
 from . import buildstate
 from .buildstate import code_fingerprint
 from .errors import ProblemsError
-from .records import Article, ArticleAnalysis, ArticleWork, CellRow, Codebook, Theme, fingerprints_digest
+from .records import Article, ArticleWork, CellRow, Codebook, fingerprints_digest
 from .sources import Survey
-
-# The reading and analysis modules (which compile many regular expressions and load
-# the gazetteer) are imported where an article is analysed: a rebuild that edits a few
-# articles analyses them in a worker process (see :func:`run`), and the build process
-# itself then never imports them.
-if TYPE_CHECKING:
-    from .aliases import Aliases
+from .worker import init, process, theme_fingerprint
 
 log = logging.getLogger(__name__)
 
@@ -59,86 +52,6 @@ PARALLEL_MIN_ARTICLES = 16
 # to fork and return its result (measured on this 2-core machine at 1,000 articles):
 # from ~100 articles on, there is more to overlap than the worker costs.
 OVERLAP_MIN_CACHED = 100
-
-
-def theme_fingerprint(theme: Theme) -> str:
-    return hashlib.sha256(repr(theme).encode()).hexdigest()[:24]
-
-
-def analyse_article(article: Article, aliases: Aliases, k: int) -> ArticleAnalysis:
-    """Everything derived from one article alone (summary, key points, quotes, entities)."""
-    from . import entities, quotes, summarize
-
-    return ArticleAnalysis(
-        slug=article.slug,
-        summary=summarize.summarize(article, k),
-        key_points=summarize.key_points(article, summary_k=k),
-        quotes=quotes.find_quotes(article, aliases),
-        mentions=entities.find_mentions(article, aliases),
-    )
-
-
-# ---- worker side (also used in-process) ------------------------------------------------
-
-_STATE: dict[str, object] = {}
-
-
-def _init(aliases_file: str | None, codebook: Codebook | str, k: int, cache_dir: str | None = None) -> None:
-    """Ready this process to analyse: the gazetteer, and the codebook, or the path of its
-    file (a worker reads it itself, so that it can start before the build has read it; a
-    broken codebook gives no cells, as the build then reports it). With ``cache_dir``,
-    the codebook and the built-in gazetteer a successful build kept there are used when
-    they were made from the same files (see :func:`buildstate.saved_codebook` and
-    :func:`buildstate.saved_gazetteer`); a gazetteer built here instead is handed to the
-    build with the first result, which keeps it (see :meth:`Batch.commit`)."""
-    from . import aliases as gazetteers
-
-    cache = Path(cache_dir) if cache_dir else None
-    if isinstance(codebook, str):
-        path = Path(codebook)
-        try:
-            codebook = buildstate.saved_codebook(cache, path, path.read_bytes())  # type: ignore[assignment]
-        except OSError:
-            codebook = None  # type: ignore[assignment]
-        if codebook is None:
-            from .codebook import load_codebook
-
-            try:
-                codebook = load_codebook(path)
-            except ProblemsError:
-                codebook = Codebook(())
-    source = gazetteers.gazetteer_source() if cache is not None else ""
-    kept = buildstate.saved_gazetteer(cache, source)
-    if kept is not None:
-        gazetteers.adopt_gazetteer(kept)  # type: ignore[arg-type]
-    try:
-        aliases = gazetteers.load_aliases(Path(aliases_file) if aliases_file else None)
-    except ProblemsError:  # the build reports it; the articles' own problems are still found
-        aliases = gazetteers.load_aliases(None)
-    built = pickled((source, gazetteers.builtin_gazetteer())) if cache is not None and kept is None else None
-    _STATE.update(aliases=aliases, codebook=codebook, k=k, gazetteer=built,
-                  fingerprints=tuple((t.id, theme_fingerprint(t)) for t in codebook.themes))  # type: ignore[union-attr]
-
-
-def _process(job: tuple[str, str]) -> tuple[bytes, bytes, bytes | None] | ProblemsError:
-    """One article's :class:`ArticleWork`, pickled as the cache stores it (the two blobs cross to
-    the parent, which keeps them for the cache instead of pickling the record again), and,
-    with this process's first result, the gazetteer it built (see :func:`_init`)."""
-    from . import themes
-    from .ingest import read_article
-    from .slugs import slugify
-
-    path, seeds = job
-    try:
-        article = read_article(Path(path), Path(seeds))
-    except ProblemsError as err:  # UnreadableInput included: the caller applies the skip rule
-        return err
-    # The slug the title gives; Batch.settle changes it only if another article has it too.
-    article = replace(article, slug=slugify(article.meta.title))
-    analysis = analyse_article(article, _STATE["aliases"], _STATE["k"])  # type: ignore[arg-type]
-    cells = themes.match_article(article, _STATE["codebook"])  # type: ignore[arg-type]
-    return (pickled((article, analysis)), pickled(CellRow(cells, _STATE["fingerprints"])),  # type: ignore[arg-type]
-            _STATE.pop("gazetteer", None))  # type: ignore[return-value]
 
 
 def _progress(results, total: int) -> list:
@@ -164,7 +77,7 @@ class Batch:
     cache: Cache
     entries: dict[str, ArticleWork]  # what the cache holds after commit: this run's articles, by key
     stats: dict[str, tuple[tuple, str]]
-    gazetteer: bytes | None = None  # built by a worker this run, for the cache (see _init)
+    gazetteer: bytes | None = None  # built by a worker this run, for the cache (see worker.init)
 
     def settle(self, articles: tuple[Article, ...]) -> list[ArticleWork]:
         """The successful outcomes, in order, with the slugs of ``articles`` (the same articles,
@@ -279,12 +192,12 @@ class Analysis:
         analysed = self._analysed
         if analysed is None:  # in this process, with the validated codebook
             if self.jobs:
-                _init(self.aliases, codebook, self.k, self.cache_dir)
-            analysed = map(_process, self.jobs)
+                init(self.aliases, codebook, self.k, self.cache_dir)
+            analysed = map(process, self.jobs)
         computed = _progress(analysed, len(todo))
         if late:
-            _init(self.aliases, codebook, self.k, self.cache_dir)
-            computed += [_process((str(paths[i]), str(seeds))) for i in late]
+            init(self.aliases, codebook, self.k, self.cache_dir)
+            computed += [process((str(paths[i]), str(seeds))) for i in late]
             todo += late
         log.info("articles: %d from cache, %d analysed", len(paths) - len(todo), len(todo))
         stats, gazetteer = dict(self.stats), None
@@ -308,14 +221,14 @@ class Analysis:
 
 
 @contextmanager
-def _analysing(jobs: list[tuple[str, str]], init: tuple, workers: int, overlap: bool) -> Iterator[Iterator | None]:
-    """The outcomes of :func:`_process` for ``jobs``, in order, computed by a pool of
+def _analysing(jobs: list[tuple[str, str]], init_args: tuple, workers: int, overlap: bool) -> Iterator[Iterator | None]:
+    """The outcomes of :func:`worker.process` for ``jobs``, in order, computed by a pool of
     processes while the caller's ``with`` block runs: with ``workers`` > 1, when there are
     enough of them (:data:`PARALLEL_MIN_ARTICLES`) or when ``overlap`` (there are many
     cached records to read back meanwhile). None: the caller runs them in this process."""
     if jobs and workers > 1 and (len(jobs) >= PARALLEL_MIN_ARTICLES or overlap):
-        with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), initializer=_init, initargs=init) as pool:
-            yield pool.map(_process, jobs, chunksize=max(1, len(jobs) // (workers * 8)))
+        with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), initializer=init, initargs=init_args) as pool:
+            yield pool.map(process, jobs, chunksize=max(1, len(jobs) // (workers * 8)))
     else:
         yield None
 

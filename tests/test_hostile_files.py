@@ -280,8 +280,8 @@ def test_failure_in_a_later_stage_leaves_docs_exactly_as_before(project, monkeyp
         raise RuntimeError(f"{stage} failed")
 
     if stage == "analyse":
-        from generator import work
-        monkeypatch.setattr(work, "analyse_article", boom)
+        from generator import worker
+        monkeypatch.setattr(worker, "analyse_article", boom)
     else:
         from generator import render
         monkeypatch.setattr(render, "render_site", boom)

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from generator import render
 from generator.records import CellRow
 from generator.matrix import cross_link
-from generator.work import analyse_article
+from generator.worker import analyse_article
 from generator.themes import match_article
 from generator.aliases import load_aliases
 from generator.slugs import MAX_LENGTH, slugify, unique_slugs

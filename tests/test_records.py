@@ -5,14 +5,15 @@ from __future__ import annotations
 import pickle
 from pathlib import Path
 
-from generator.aliases import load_aliases
-from generator.ingest import read_article
 import pytest
 
+from generator.aliases import load_aliases
 from generator.codebook import load_codebook
-from generator.records import Cell, CellRow, Deferred, Evidence, Sentence
+from generator.deferred import Deferred
+from generator.ingest import read_article
+from generator.records import Cell, CellRow, Evidence, Sentence
 from generator.themes import match_article
-from generator.work import analyse_article
+from generator.worker import analyse_article
 
 CORPUS = Path(__file__).resolve().parent / "fixtures" / "corpus"
 CODEBOOK = load_codebook(Path(__file__).resolve().parents[1] / "seeds" / "themes.yml")
