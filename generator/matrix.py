@@ -82,7 +82,7 @@ class Briefing:
     @cached_property
     def themes(self) -> tuple[ThemeView, ...]:
         """Each theme across the corpus, in codebook order."""
-        return _theme_views(self.articles, self.codebook, self.cells)
+        return _theme_views(self.articles, self.codebook, self.rows)
 
     @cached_property
     def entities(self) -> tuple[EntityView, ...]:
@@ -97,7 +97,7 @@ class Briefing:
     @cached_property
     def addressed_count(self) -> int:
         """How many article x theme cells are addressed."""
-        return sum(1 for c in self.cells.values() if c.addressed)
+        return sum(1 for row in self.rows.values() for c in row.cells if c.addressed)
 
     def article(self, slug: str) -> Article:
         return next(a for a in self.articles if a.slug == slug)
@@ -114,12 +114,13 @@ def _verdict(cells: list[Cell]) -> str:
     return AGREE if len(taken) > 1 else SINGLE
 
 
-def _co_occurrence(cells: dict[tuple[str, str], Cell]) -> dict[str, Counter]:
+def _co_occurrence(rows: dict[str, CellRow]) -> dict[str, Counter]:
     """Per theme, how many (article, paragraph) places it shares with each other theme."""
     by_place: dict[tuple[str, int], set[str]] = defaultdict(set)
-    for (slug, theme_id), cell in cells.items():
-        for ev in cell.evidence:
-            by_place[(slug, ev.sentence.paragraph)].add(theme_id)
+    for slug, row in rows.items():
+        for cell in row.cells:
+            for ev in cell.evidence:
+                by_place[(slug, ev.sentence.paragraph)].add(cell.theme)
     shared: dict[str, Counter] = defaultdict(Counter)
     for themes in by_place.values():
         for a in themes:
@@ -153,11 +154,12 @@ def cross_link(
 
 
 def _theme_views(articles: tuple[Article, ...], codebook: Codebook,
-                 cells: dict[tuple[str, str], Cell]) -> tuple[ThemeView, ...]:
-    shared = _co_occurrence(cells)
+                 rows: dict[str, CellRow]) -> tuple[ThemeView, ...]:
+    shared = _co_occurrence(rows)
+    ordered = [rows[a.slug].cells for a in articles]
     views = []
-    for theme in codebook.themes:
-        addressed = [c for c in (cells[(a.slug, theme.id)] for a in articles) if c.addressed]
+    for i, theme in enumerate(codebook.themes):
+        addressed = [c for c in (cells[i] for cells in ordered) if c.addressed]
         by_position: dict[str, list[str]] = defaultdict(list)
         for cell in addressed:
             if cell.position:

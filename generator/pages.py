@@ -257,7 +257,7 @@ def theme_page(briefing: Briefing, view: ThemeView, depth: int = 1, pagefind: bo
 def _heatmap_alt(briefing: Briefing) -> str:
     covered = briefing.addressed_count
     return (f"Coverage heatmap: {len(briefing.codebook.themes)} themes by {len(briefing.articles)} articles; "
-            f"{covered} of {len(briefing.cells)} cells addressed; the comparison matrix gives every value.")
+            f"{covered} of {len(briefing.articles) * len(briefing.codebook.themes)} cells addressed; the comparison matrix gives every value.")
 
 
 def home_page(briefing: Briefing, as_of: str | None, pagefind: bool = False) -> HomePage:
