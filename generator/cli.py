@@ -8,9 +8,7 @@ import json
 import logging
 import os
 import re
-import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -135,6 +133,8 @@ def _mkdocs_config(config: Path, docs: Path) -> Iterator[Path]:
     if docs.resolve() == _configured_docs(config):
         yield config
         return
+    import tempfile  # here, as subprocess below: the generate verb never needs them
+
     # INHERIT is resolved relative to the derived file, so it lives beside mkdocs.yml;
     # a unique name keeps concurrent builds with different --docs apart.
     fd, name = tempfile.mkstemp(prefix=".briefing-mkdocs-", suffix=".yml", dir=config.parent)
@@ -154,6 +154,8 @@ def _mkdocs_env(result: pipeline.Result) -> dict[str, str]:
 
 def _mkdocs(verb: str, args: argparse.Namespace, result: pipeline.Result, extra: list[str]) -> int:
     with _mkdocs_config(args.config, args.docs) as config:
+        import subprocess
+
         cmd = [sys.executable, "-m", "mkdocs", verb, "-f", str(config), *extra]
         log.info("running %s", " ".join(cmd))
         return subprocess.call(cmd, env=_mkdocs_env(result))
@@ -162,6 +164,8 @@ def _mkdocs(verb: str, args: argparse.Namespace, result: pipeline.Result, extra:
 def _pagefind(site: Path) -> int:
     """Index the article and theme pages of the built site with Pagefind (the pages that
     generate left out of Material's index in Pagefind mode)."""
+    import subprocess
+
     cmd = [sys.executable, "-m", "pagefind", "--site", str(site), "--root-selector", "article",
            "--exclude-selectors", ".headerlink", "--glob", "{articles,themes}/**/*.html",
            "--force-language", "en", "--quiet"]
@@ -192,6 +196,8 @@ def _serve_until_stopped(cmd: list[str], env: dict[str, str], session: pipeline.
     whenever an input changes; the session keeps the last build's records in memory. A
     rebuild that fails (bad input, a template error, a full disk) is reported and the
     preview keeps the last good pages; the server never outlives this command."""
+    import subprocess
+
     import jinja2
 
     settings = session.settings

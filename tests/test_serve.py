@@ -149,7 +149,7 @@ def test_the_preview_server_never_outlives_the_command(project, monkeypatch):  #
     monkeypatch.setattr(cli, "SERVE_POLL_SECONDS", 0.1)
     started = []
     real_popen = subprocess.Popen
-    monkeypatch.setattr(cli.subprocess, "Popen", lambda *a, **k: started.append(real_popen(*a, **k)) or started[-1])
+    monkeypatch.setattr(subprocess, "Popen", lambda *a, **k: started.append(real_popen(*a, **k)) or started[-1])
     monkeypatch.setattr(cli, "_inputs_mtime", lambda settings: time.monotonic())  # always "changed"
     monkeypatch.setattr(session, "generate", lambda: (_ for _ in ()).throw(RuntimeError("a bug")))
     with pytest.raises(RuntimeError, match="a bug"):
