@@ -85,10 +85,10 @@ class Inputs:
     corpus: Corpus
     analyses: dict[str, ArticleAnalysis]
     rows: dict[str, CellRow]  # article slug -> its cells
-    batch: Batch
+    batch: Batch  # commit() writes the analysis cache; generate does so after writing docs/
     # The codebook's bytes, when it was parsed from them in this build (generate then keeps
     # it for the next, see buildstate.saved_codebook); None when it came from the cache.
-    codebook_bytes: bytes | None = None  # commit() writes the analysis cache; generate does so after writing docs/
+    codebook_bytes: bytes | None = None
 
 
 @dataclass(frozen=True)
@@ -140,42 +140,15 @@ def load_inputs(settings: Settings, found: Survey | None = None, warm: Warm | No
     from .corpus import collect
     from .records import Codebook
 
-    def configuration() -> tuple[Codebook | None, bytes | None, list[Problem]]:
-        """The codebook, the bytes it was parsed from (None: it came from the cache), and
-        the problems of the codebook and aliases files."""
-        problems: list[Problem] = []
-        codebook, parsed = None, None
-        try:
-            raw: bytes | None = settings.themes.read_bytes()
-        except OSError:
-            raw = None  # load_codebook reports it
-        if raw is not None:
-            codebook = buildstate.saved_codebook(settings.cache_dir, settings.themes, raw)  # type: ignore[assignment]
-        if codebook is None:
-            from .codebook import load_codebook
-
-            try:
-                codebook, parsed = load_codebook(settings.themes, raw), raw
-            except ProblemsError as err:
-                problems += err.problems
-        if settings.aliases_file is not None:  # checked here; the analysis loads it where it runs
-            from .aliases import load_aliases
-
-            try:
-                load_aliases(settings.aliases_file)
-            except ProblemsError as err:
-                problems += err.problems
-        return codebook, parsed, problems
-
     try:
         found = found or survey(check_seeds(settings.seeds))
     except ProblemsError as err:
-        raise ProblemsError(configuration()[2] + list(err.problems)) from None
+        raise ProblemsError(_configuration(settings)[2] + list(err.problems)) from None
     # The articles the cache lacks are being analysed (by a worker, if it pays) while the
     # codebook is read and the cached records are read back (see work.Analysis).
     with work.Analysis(found, settings.themes, settings.aliases_file, settings.summary_sentences,
                        settings.cache_dir, settings.processes, warm.cache if warm else None) as analysis:
-        codebook, parsed, problems = configuration()
+        codebook, parsed, problems = _configuration(settings)
         # Per-article work runs even if the codebook is broken (with an empty one), so
         # that sidecar and article problems are reported in the same run.
         batch = analysis.finish(codebook or Codebook(()), meanwhile)
@@ -196,6 +169,35 @@ def load_inputs(settings: Settings, found: Survey | None = None, warm: Warm | No
         analyses[result.article.slug] = result.analysis
         rows[result.article.slug] = result.row
     return Inputs(codebook, corpus, analyses, rows, batch, parsed)
+
+
+def _configuration(settings: Settings) -> tuple[Codebook | None, bytes | None, list[Problem]]:
+    """The codebook (the one a successful build validated from the same bytes, if the cache
+    keeps it), the bytes it was parsed from (None: it came from the cache), and the
+    problems of the codebook and aliases files."""
+    problems: list[Problem] = []
+    codebook, parsed = None, None
+    try:
+        raw: bytes | None = settings.themes.read_bytes()
+    except OSError:
+        raw = None  # load_codebook reports it
+    if raw is not None:
+        codebook = buildstate.saved_codebook(settings.cache_dir, settings.themes, raw)  # type: ignore[assignment]
+    if codebook is None:
+        from .codebook import load_codebook
+
+        try:
+            codebook, parsed = load_codebook(settings.themes, raw), raw
+        except ProblemsError as err:
+            problems += err.problems
+    if settings.aliases_file is not None:  # checked here; the analysis loads it where it runs
+        from .aliases import load_aliases
+
+        try:
+            load_aliases(settings.aliases_file)
+        except ProblemsError as err:
+            problems += err.problems
+    return codebook, parsed, problems
 
 
 def check_pins(articles: tuple[Article, ...], codebook: Codebook) -> list[Problem]:
