@@ -21,13 +21,15 @@ import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from .entity_forms import KINDS, ORGANISATION, PERSON, PLACE, Entity, FormTable, form_key, normalise_spaces
 from .errors import Problem, ProblemsError
-from .yamlsafe import YamlDoc, load_yaml
+
+# The YAML parser is imported where a file is parsed: an analysis that adopts the
+# gazetteer a build kept, with no aliases file, never needs it (see work / worker).
+if TYPE_CHECKING:
+    from .yamlsafe import YamlDoc
 
 log = logging.getLogger(__name__)
 
@@ -182,6 +184,8 @@ def shipped_gazetteer_data(text: str) -> Any:
     """The shipped gazetteer parsed with libyaml when PyYAML has it (about 8x faster than
     :func:`load_yaml`, which tracks every line). It is our own file, not the analyst's:
     a test checks that both parsers read it to the same data."""
+    import yaml
+
     return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 (safe loader)
 
 
@@ -220,6 +224,10 @@ def _gazetteer() -> Gazetteer:
     a broken install can have, is reported with its line from a second, located parse)."""
     if _ADOPTED:
         return _ADOPTED[0]
+    import yaml
+
+    from .yamlsafe import YamlDoc, load_yaml
+
     text = GAZETTEER_PATH.read_text(encoding="utf-8")
     try:
         return _build_gazetteer(YamlDoc(shipped_gazetteer_data(text), GAZETTEER_NAME))
@@ -228,6 +236,8 @@ def _gazetteer() -> Gazetteer:
 
 
 def _build_gazetteer(doc: YamlDoc) -> Gazetteer:
+    from .yamlsafe import YamlDoc
+
     problems: list[Problem] = []
     titles = FormTable()
     name_titles = set(_strings(doc, "name_titles", problems))
@@ -304,6 +314,8 @@ def load_aliases(path: Path | None) -> Aliases:
         raw = path.read_bytes()
     except OSError as err:
         raise ProblemsError([Problem(str(path), None, None, "", f"cannot read the aliases file: {err.strerror}")])
+    from .yamlsafe import load_yaml
+
     doc = load_yaml(raw, str(path))
     problems: list[Problem] = []
     if isinstance(doc.data, dict):

@@ -17,11 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from .cues import CUE_WORD_SPLIT, LazyCuePattern, compile_regex_cue
-from .errors import Problem, ProblemsError
+from .errors import Problem, ProblemsError, did_you_mean
 from .records import Codebook, Cue, Position, Theme
 from .yamlsafe import (
     YamlDoc,
-    did_you_mean,
     parse_yaml,
     raise_problems,
     sort_problems,

@@ -6,7 +6,12 @@ form ``file:line:column: key: message`` that editors and CI logs recognise.
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
+
+#: How close (0..1, difflib ratio) an unknown name must be to a known one to be suggested.
+DID_YOU_MEAN_CUTOFF = 0.6
 
 
 @dataclass(frozen=True, order=True)
@@ -50,3 +55,9 @@ class ProblemsError(Exception):
 
 class UnreadableInput(ProblemsError):
     """An input that cannot be read as an article: skipped unless the build is strict."""
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """``"; did you mean 'cues'?"`` for the closest choice, or ``""`` if none is close."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=DID_YOU_MEAN_CUTOFF)
+    return f"; did you mean '{close[0]}'?" if close else ""

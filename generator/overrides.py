@@ -26,17 +26,16 @@ from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
 
-from .errors import Problem, ProblemsError
+from typing import TYPE_CHECKING
+
+from .errors import Problem, ProblemsError, did_you_mean
 from .records import Codebook, Pin
-from .yamlsafe import (
-    YamlDoc,
-    did_you_mean,
-    parse_yaml,
-    raise_problems,
-    sort_problems,
-    type_name,
-    unknown_key_message,
-)
+
+# The YAML reader (and its helpers) is imported where a sidecar or front matter is
+# parsed: an article without either never needs it, and an analysis worker then
+# starts without importing the parser (~10 ms).
+if TYPE_CHECKING:
+    from .yamlsafe import YamlDoc
 
 #: Text fields an analyst may set, in the order they are documented.
 TEXT_FIELDS = (
@@ -118,6 +117,8 @@ def _check_date(value: str) -> bool:
 
 def _overrides_from(parsed: tuple[YamlDoc | None, list[Problem]]) -> Overrides:
     """Validate the parsed mapping and build :class:`Overrides`; raise on any problem."""
+    from .yamlsafe import raise_problems, sort_problems, type_name, unknown_key_message
+
     doc, problems = parsed
     if doc is None:
         raise_problems(problems)
@@ -180,6 +181,8 @@ def _url_problem(value: str) -> str | None:
 
 
 def _positions(doc: YamlDoc, value: Any, problems: list[Problem], lines: dict[str, int]) -> tuple[tuple[str, str], ...]:
+    from .yamlsafe import type_name
+
     path = ("positions",)
     if value is None:
         return ()
@@ -210,6 +213,8 @@ def load_sidecar(path: Path, display_name: str) -> Overrides:
         return Overrides()
     except OSError as err:
         raise ProblemsError([Problem(display_name, None, None, "", f"cannot read: {err.strerror}")]) from None
+    from .yamlsafe import parse_yaml
+
     return _overrides_from(parse_yaml(raw, display_name))
 
 
@@ -226,6 +231,8 @@ def split_front_matter(text: str, display_name: str) -> tuple[Overrides, str, in
         return Overrides(), text, 0
     for index in range(1, len(lines)):
         if lines[index].rstrip() in FRONT_MATTER_CLOSE:
+            from .yamlsafe import parse_yaml
+
             yaml_text = "".join(lines[1:index])
             parsed = parse_yaml(yaml_text, display_name, line_offset=1)
             return _overrides_from(parsed), "".join(lines[index + 1 :]), index + 1

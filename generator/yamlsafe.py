@@ -23,7 +23,6 @@ small helpers shared by the validators of YAML inputs (codebook, overrides).
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -32,7 +31,7 @@ from typing import Any
 
 import yaml
 
-from .errors import Problem, ProblemsError
+from .errors import Problem, ProblemsError, did_you_mean
 from .yamlcompose import ALIAS_MESSAGE, Builder, KeyPath, Loader, format_path
 
 #: Files larger than this are refused before parsing (1 MiB).
@@ -40,9 +39,6 @@ MAX_YAML_BYTES = 1024 * 1024
 
 #: At most this many problems are reported for one file; the rest are counted.
 MAX_REPORTED_PROBLEMS = 50
-
-#: How close (0..1, difflib ratio) an unknown key must be to a known one to be suggested.
-DID_YOU_MEAN_CUTOFF = 0.6
 
 TAB_MESSAGE = "a tab is used for indentation; YAML indentation must use spaces"
 
@@ -254,12 +250,6 @@ def type_name(value: Any) -> str:
     if isinstance(value, dict):
         return "a mapping"
     return type(value).__name__
-
-
-def did_you_mean(word: str, choices: Any) -> str:
-    """``"; did you mean 'cues'?"`` for the closest choice, or ``""`` if none is close."""
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=DID_YOU_MEAN_CUTOFF)
-    return f"; did you mean '{close[0]}'?" if close else ""
 
 
 def unknown_key_message(key: str, allowed: Any) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import re
 import shutil
 import subprocess
 import sys
@@ -549,7 +550,8 @@ def test_a_rebuild_analyses_with_the_gazetteer_a_build_kept_without_importing_py
          "--themes", str(seeds / "themes.yml"), "--docs", str(docs), "--jobs", "1", "-q"],
         cwd=REPO, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(REPO)}, check=True)
     assert "generator.speakers" in proc.stderr  # the article was analysed in this process...
-    assert "pycountry" not in proc.stderr  # ...with the gazetteer kept, not built again
+    assert "pycountry" not in proc.stderr  # ...with the gazetteer kept, not built again,
+    assert not re.search(r"\|\s+yaml$", proc.stderr, re.M)  # and no YAML read: codebook kept, no sidecar
     built = {str(p.relative_to(docs)): p.read_bytes() for p in sorted(docs.rglob("*"))
              if p.is_file() and ".briefing-cache" not in p.parts}
     assert built == _docs(seeds, tmp_path / "clean", cache=False)
