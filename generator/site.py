@@ -125,6 +125,11 @@ class Encoded:
             self._data = self._make().encode("utf-8")  # type: ignore[misc]
         return self._data
 
+    @property
+    def made(self) -> bytes | None:
+        """The bytes, if they are made already (None: :attr:`data` would make them)."""
+        return self._data
+
 
 @dataclass(frozen=True)
 class WriteReport:
@@ -278,7 +283,7 @@ def write_docs(docs: Path, files: Mapping[str, str | bytes | Encoded],
                 continue
             page = files[rel]
             if isinstance(page, Encoded):
-                data, digest = None, page.digest  # its bytes are made only if they must be written
+                data, digest = page.made, page.digest  # None: made only if they must be written
             else:
                 data = page.encode("utf-8") if isinstance(page, str) else page
                 digest = _digest(data)
