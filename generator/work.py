@@ -108,10 +108,10 @@ class Analysis:
     article's :class:`ArticleWork` (or its problem), in the order of ``survey.paths``.
 
     Entering it finds, by the stat index alone (without reading the stored records),
-    which articles the cache does not hold, and starts analysing them in worker processes (``workers``; 1: in this
-    process, when :meth:`finish` runs) when there are enough of them
-    (:data:`PARALLEL_MIN_ARTICLES`) or many cached records to read back meanwhile
-    (:data:`OVERLAP_MIN_CACHED`). Workers read the codebook themselves (``themes``);
+    which articles the cache does not hold, and starts analysing them in worker
+    processes (``workers``; 1: in this process, when :meth:`finish` runs) when there
+    are enough of them (:data:`PARALLEL_MIN_ARTICLES`) or many cached records to read
+    back meanwhile (:data:`OVERLAP_MIN_CACHED`). Workers read the codebook themselves (``themes``);
     :meth:`finish` takes the one the build validated, reads back the cached records,
     and recomputes any cells computed for another codebook (the file changed between
     the two reads). A record the index lists but the store has lost (a damaged cache
