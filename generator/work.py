@@ -13,6 +13,8 @@ articles, so it is done here, once per article content:
   one worker while this process reads many cached records back (a rebuild
   after a few edits: :data:`OVERLAP_MIN_CACHED`). Each result depends only on
   its own article, so the output is identical to a single-process run (tested).
+
+The analysis of one article, as a worker process runs it, is :mod:`worker`.
 """
 
 from __future__ import annotations
