@@ -202,37 +202,51 @@ def prune_legacy(cache_dir: Path | None) -> None:
 
 
 def write_pickle(path: Path, value: object) -> None:
-    """Pickle ``value`` to ``path`` atomically (a temporary file beside it, then a rename)."""
+    """Pickle ``value`` to ``path`` atomically (see :func:`write_atomic`)."""
+    write_atomic(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically (a temporary file beside it, then a rename)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f"{path.name}.tmp{os.getpid()}")
-    with open(tmp, "wb") as handle:
-        pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    tmp.write_bytes(data)
     os.replace(tmp, path)
 
 
+def _kept(path: Path, key: object) -> object | None:
+    """The value pickled in ``path`` with ``key`` (see :func:`keep`), if the key is ``key``."""
+    try:
+        with open(path, "rb") as handle:
+            kept_key, value = pickle.load(handle)
+    except UNREADABLE:
+        return None
+    return value if kept_key == key else None
+
+
+def keep(path: Path, key: object, value: object) -> None:
+    """Pickle ``value`` to ``path`` with the ``key`` it was made from (see :func:`_kept`)."""
+    write_pickle(path, (key, value))
+
+
 CODEBOOK = "codebook.pickle"
+
+
+def _codebook_key(path: Path, raw: bytes) -> tuple[str, str, str]:
+    return code_fingerprint(), str(path), hashlib.sha256(raw).hexdigest()
 
 
 def saved_codebook(cache_dir: Path | None, path: Path, raw: bytes) -> object | None:
     """The codebook the last successful build validated from ``path``, if the file still has
     the bytes ``raw`` and the generator the same code; None otherwise (it is then read and
     validated again). Spares a rebuild parsing the YAML, and importing the parser."""
-    if cache_dir is None:
-        return None
-    try:
-        with open(cache_dir / CODEBOOK, "rb") as handle:
-            fingerprint, source, digest, codebook = pickle.load(handle)
-    except UNREADABLE:
-        return None
-    if (fingerprint, source, digest) != (code_fingerprint(), str(path), hashlib.sha256(raw).hexdigest()):
-        return None
-    return codebook
+    return _kept(cache_dir / CODEBOOK, _codebook_key(path, raw)) if cache_dir is not None else None
 
 
 def save_codebook(cache_dir: Path | None, path: Path, raw: bytes, codebook: object) -> None:
     """Keep the codebook a successful build validated from the bytes ``raw`` of ``path``."""
     if cache_dir is not None:
-        write_pickle(cache_dir / CODEBOOK, (code_fingerprint(), str(path), hashlib.sha256(raw).hexdigest(), codebook))
+        keep(cache_dir / CODEBOOK, _codebook_key(path, raw), codebook)
 
 
 class PageMemo:
@@ -270,22 +284,13 @@ def saved_gazetteer(cache_dir: Path | None, source: str) -> object | None:
     """The built-in gazetteer a build kept, if it was built from ``source`` (see
     :func:`generator.aliases.gazetteer_source`); spares an analysis building it
     (and importing pycountry), ~40 ms of a worker that analyses one article."""
-    if cache_dir is None:
-        return None
-    try:
-        with open(cache_dir / GAZETTEER, "rb") as handle:
-            built_from, gazetteer = pickle.load(handle)
-    except UNREADABLE:
-        return None
-    return gazetteer if built_from == source else None
+    return _kept(cache_dir / GAZETTEER, source) if cache_dir is not None else None
 
 
 def save_gazetteer(cache_dir: Path, pickled: bytes) -> None:
-    """Keep a gazetteer an analysis built, as it pickled it with its source (see :func:`saved_gazetteer`)."""
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    tmp = cache_dir / f"{GAZETTEER}.tmp{os.getpid()}"
-    tmp.write_bytes(pickled)
-    os.replace(tmp, cache_dir / GAZETTEER)
+    """Keep a gazetteer an analysis built, as it pickled it with its source, as :func:`keep`
+    would have (see :func:`saved_gazetteer`)."""
+    write_atomic(cache_dir / GAZETTEER, pickled)
 
 
 def page_memo(cache_dir: Path | None) -> PageMemo | None:

@@ -23,10 +23,9 @@ import jinja2
 from . import TEMPLATES
 from .escape import Md, md_escape, md_link
 from .heatmap import heatmap_svg
-from .matrix import Briefing, ExportRows, article_export_rows, matrix_csv, matrix_json
+from .matrix import Briefing, EntityView, ExportRows, article_export_rows, matrix_csv, matrix_json
 from .contexts import IndexPage, PrintPage, SearchPage
 from .listings import article_index_pages, entities_page, listed_entities, matrix_page, matrix_theme_pages
-from .matrix import EntityView
 from .pages import PRINT_MAX_ARTICLES, _cut, _minutes, _newest_first, article_page, home_page, print_source, theme_page
 from .records import Article
 from .site import Encoded
@@ -95,7 +94,7 @@ def listing_key(briefing: Briefing, page_salt: str, as_of: str | None) -> str:
     that is the whole codebook and, per article in corpus order, what those pages show
     of it: the digests its records carry of its slug, file and metadata
     (:attr:`Article.listing`), of its mentions (:attr:`ArticleAnalysis.listing`) and of
-    each cell (:attr:`Cell.shown`), and its reading time. Never its text or summary,
+    its cells (:attr:`CellRow.shown`), and its reading time. Never its text or summary,
     which only its own page and its part of the print page show: an edit that changes
     none of these leaves every corpus-wide page as it was (tested by rendering them from
     records whose text cannot be read)."""
