@@ -208,22 +208,27 @@ def gazetteer_source() -> str:
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
-_ADOPTED: list[Gazetteer] = []
+# The built-in gazetteer of this process, once built or adopted.
+_BUILT: list[Gazetteer] = []
 
 
 def adopt_gazetteer(gazetteer: Gazetteer) -> None:
     """Use ``gazetteer``, built earlier from what :func:`gazetteer_source` names (kept by the
     analysis cache), instead of building it in this process."""
-    if not _ADOPTED and _gazetteer.cache_info().currsize == 0:
-        _ADOPTED.append(gazetteer)
+    if not _BUILT:
+        _BUILT.append(gazetteer)
 
 
-@functools.lru_cache(maxsize=1)
 def _gazetteer() -> Gazetteer:
-    """Load and check the built-in gazetteer once per process (a problem in it, which only
-    a broken install can have, is reported with its line from a second, located parse)."""
-    if _ADOPTED:
-        return _ADOPTED[0]
+    """The built-in gazetteer, built (or adopted) once per process."""
+    if not _BUILT:
+        _BUILT.append(_build_shipped_gazetteer())
+    return _BUILT[0]
+
+
+def _build_shipped_gazetteer() -> Gazetteer:
+    """Load and check the built-in gazetteer (a problem in it, which only a broken install
+    can have, is reported with its line from a second, located parse)."""
     import yaml
 
     from .yamlsafe import YamlDoc, load_yaml

@@ -75,11 +75,6 @@ class Briefing:
         return {t.id: i for i, t in enumerate(self.codebook.themes)}
 
     @cached_property
-    def cells(self) -> dict[tuple[str, str], Cell]:
-        """(article slug, theme id) -> cell, for every article and theme."""
-        return {(slug, cell.theme): cell for slug, row in self.rows.items() for cell in row.cells}
-
-    @cached_property
     def themes(self) -> tuple[ThemeView, ...]:
         """Each theme across the corpus, in codebook order."""
         return _theme_views(self.articles, self.codebook, self.rows)
