@@ -150,12 +150,6 @@ def _render_articles(briefing: Briefing, todo: list[int], listed: frozenset[str]
     try:
         if len(todo) < PARALLEL_RENDER_MIN_PAGES or workers < 2 or not sys.platform.startswith("linux"):
             return _render_chunk(todo)
-        # The deferred cells and mentions (see records.CellRow) are read here, once, so
-        # that the forked processes inherit them rather than each reading them again
-        # (the corpus-wide pages, when they are rendered again, need all of them).
-        for i in todo:
-            slug = briefing.articles[i].slug
-            briefing.rows[slug].cells, briefing.analyses[slug].mentions  # noqa: B018
         size = -(-len(todo) // (workers * 4))
         chunks = [todo[i:i + size] for i in range(0, len(todo), size)]
         with mp.get_context("fork").Pool(workers) as pool:
