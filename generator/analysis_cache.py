@@ -19,7 +19,7 @@ import pickle
 from functools import cached_property
 from pathlib import Path
 
-from .buildstate import UNREADABLE, Shelf, write_pickle
+from .buildstate import UNREADABLE, Shelf, keep, kept
 from .corpus import content_hash
 from .records import ArticleWork
 from .sources import sidecar_path
@@ -45,14 +45,10 @@ class Cache:
         self._listed: frozenset[str] = frozenset()  # the keys the last build stored
         self._loaded: dict[str, ArticleWork] = {}
         self._fresh: dict[str, tuple[bytes, bytes]] = {}  # key -> blobs a worker pickled this run
-        if folder is not None:
-            try:
-                with open(folder / self.STATS, "rb") as handle:
-                    saved_key, stats, stored = pickle.load(handle)
-                if saved_key == settings_key:  # keys were computed under the same settings
-                    self.stats, self._listed = stats, stored
-            except UNREADABLE:
-                pass
+        # Only an index whose keys were computed under the same settings.
+        saved = kept(folder / self.STATS, settings_key) if folder is not None else None
+        if isinstance(saved, tuple) and len(saved) == 2:
+            self.stats, self._listed = saved
 
     @cached_property
     def shelf(self) -> Shelf | None:
@@ -78,7 +74,7 @@ class Cache:
     def listed(self, key: str) -> bool:
         """Whether the last build stored a record under ``key`` (as its stat index lists), or
         one is held in memory: known without reading the stored records."""
-        return key in self._loaded or key in self._fresh or key in self._listed
+        return key in self._loaded or key in self._listed  # what adopt keeps in _fresh is in _loaded too
 
     def in_memory(self, key: str) -> bool:
         """Whether the record under ``key`` is held in memory already (a warm cache)."""
@@ -120,7 +116,7 @@ class Cache:
         self.shelf.save(blobs)
         stored = frozenset(entries)
         if stats != self.stats or stored != self._listed or not (self.folder / self.STATS).is_file():
-            write_pickle(self.folder / self.STATS, (self.settings_key, stats, stored))
+            keep(self.folder / self.STATS, self.settings_key, (stats, stored))
         # What stays in memory for the next build of a warm session: exactly what was saved.
         self.stats, self._loaded, self._fresh, self._listed = dict(stats), dict(entries), {}, stored
 

@@ -29,9 +29,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .site import Output, WriteReport, signature
 from .sources import Survey
+
+if TYPE_CHECKING:
+    from .records import Codebook
 
 CACHE_FORMAT = 3  # bump when the layout of a cached record changes
 # Anything that goes wrong reading a cache file (truncated, foreign, written by a
@@ -92,13 +96,7 @@ class LastBuild:
 
 
 def last_build(cache_dir: Path | None) -> LastBuild | None:
-    if cache_dir is None:
-        return None
-    try:
-        with open(cache_dir / "last-build.pickle", "rb") as handle:
-            saved = pickle.load(handle)
-    except UNREADABLE:
-        return None
+    saved = read_pickle(cache_dir / "last-build.pickle") if cache_dir is not None else None
     return saved if isinstance(saved, LastBuild) else None
 
 
@@ -141,12 +139,8 @@ class Shelf:
         except OSError:
             files = []
         for file in files:
-            try:
-                with open(file, "rb") as handle:
-                    tag_read, data = pickle.load(handle)
-            except UNREADABLE:
-                continue
-            if tag_read == tag and isinstance(data, dict):
+            data = kept(file, tag)
+            if isinstance(data, dict):
                 self.shards[file.stem] = data
 
     def as_dict(self) -> dict[str, object]:
@@ -168,7 +162,7 @@ class Shelf:
             present = set()
         for prefix, data in grouped.items():
             if prefix not in present or self.shards.get(prefix) != data:
-                write_pickle(self.folder / f"{prefix}.pickle", (self.tag, data))
+                keep(self.folder / f"{prefix}.pickle", self.tag, data)
         # Shards no longer needed, shards of another tag, and temporaries a killed save left.
         for prefix in present - grouped.keys():
             (self.folder / f"{prefix}.pickle").unlink(missing_ok=True)
@@ -214,18 +208,26 @@ def write_atomic(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def _kept(path: Path, key: object) -> object | None:
-    """The value pickled in ``path`` with ``key`` (see :func:`keep`), if the key is ``key``."""
+def read_pickle(path: Path) -> object | None:
+    """What ``path`` holds, or None if it is missing or unreadable (the cache is advisory)."""
     try:
         with open(path, "rb") as handle:
-            kept_key, value = pickle.load(handle)
+            return pickle.load(handle)
     except UNREADABLE:
+        return None
+
+
+def kept(path: Path, key: object) -> object | None:
+    """The value pickled in ``path`` with ``key`` (see :func:`keep`), if the key is ``key``."""
+    try:
+        kept_key, value = read_pickle(path)  # type: ignore[misc]  # None: nothing to unpack
+    except (TypeError, ValueError):
         return None
     return value if kept_key == key else None
 
 
 def keep(path: Path, key: object, value: object) -> None:
-    """Pickle ``value`` to ``path`` with the ``key`` it was made from (see :func:`_kept`)."""
+    """Pickle ``value`` to ``path`` with the ``key`` it was made from (see :func:`kept`)."""
     write_pickle(path, (key, value))
 
 
@@ -240,7 +242,22 @@ def saved_codebook(cache_dir: Path | None, path: Path, raw: bytes) -> object | N
     """The codebook the last successful build validated from ``path``, if the file still has
     the bytes ``raw`` and the generator the same code; None otherwise (it is then read and
     validated again). Spares a rebuild parsing the YAML, and importing the parser."""
-    return _kept(cache_dir / CODEBOOK, _codebook_key(path, raw)) if cache_dir is not None else None
+    return kept(cache_dir / CODEBOOK, _codebook_key(path, raw)) if cache_dir is not None else None
+
+
+def read_codebook(cache_dir: Path | None, path: Path) -> tuple[Codebook, bytes | None]:
+    """The codebook at ``path``: the one a successful build kept (:func:`saved_codebook`),
+    else read and validated (raises :class:`~generator.errors.ProblemsError`); and the bytes
+    it was parsed from, for :func:`save_codebook` (None: it came from the cache)."""
+    try:
+        raw: bytes | None = path.read_bytes()
+    except OSError:
+        raw = None  # load_codebook reports it
+    if raw is not None and (codebook := saved_codebook(cache_dir, path, raw)) is not None:
+        return codebook, None  # type: ignore[return-value]
+    from .codebook import load_codebook
+
+    return load_codebook(path, raw), raw
 
 
 def save_codebook(cache_dir: Path | None, path: Path, raw: bytes, codebook: object) -> None:
@@ -284,7 +301,7 @@ def saved_gazetteer(cache_dir: Path | None, source: str) -> object | None:
     """The built-in gazetteer a build kept, if it was built from ``source`` (see
     :func:`generator.aliases.gazetteer_source`); spares an analysis building it
     (and importing pycountry), ~40 ms of a worker that analyses one article."""
-    return _kept(cache_dir / GAZETTEER, source) if cache_dir is not None else None
+    return kept(cache_dir / GAZETTEER, source) if cache_dir is not None else None
 
 
 def save_gazetteer(cache_dir: Path, pickled: bytes) -> None:

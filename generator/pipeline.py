@@ -178,18 +178,9 @@ def _configuration(settings: Settings) -> tuple[Codebook | None, bytes | None, l
     problems: list[Problem] = []
     codebook, parsed = None, None
     try:
-        raw: bytes | None = settings.themes.read_bytes()
-    except OSError:
-        raw = None  # load_codebook reports it
-    if raw is not None:
-        codebook = buildstate.saved_codebook(settings.cache_dir, settings.themes, raw)  # type: ignore[assignment]
-    if codebook is None:
-        from .codebook import load_codebook
-
-        try:
-            codebook, parsed = load_codebook(settings.themes, raw), raw
-        except ProblemsError as err:
-            problems += err.problems
+        codebook, parsed = buildstate.read_codebook(settings.cache_dir, settings.themes)
+    except ProblemsError as err:
+        problems += err.problems
     if settings.aliases_file is not None:  # checked here; the analysis loads it where it runs
         from .aliases import load_aliases
 

@@ -57,18 +57,10 @@ def init(aliases_file: str | None, codebook: Codebook | str, k: int, cache_dir: 
 
     cache = Path(cache_dir) if cache_dir else None
     if isinstance(codebook, str):
-        path = Path(codebook)
         try:
-            codebook = buildstate.saved_codebook(cache, path, path.read_bytes())  # type: ignore[assignment]
-        except OSError:
-            codebook = None  # type: ignore[assignment]
-        if codebook is None:
-            from .codebook import load_codebook
-
-            try:
-                codebook = load_codebook(path)
-            except ProblemsError:
-                codebook = Codebook(())
+            codebook = buildstate.read_codebook(cache, Path(codebook))[0]
+        except ProblemsError:
+            codebook = Codebook(())
     source = gazetteers.gazetteer_source() if cache is not None else ""
     kept = buildstate.saved_gazetteer(cache, source)
     if kept is not None:

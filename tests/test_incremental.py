@@ -145,7 +145,7 @@ def test_the_cache_holds_exactly_the_current_articles(tmp_path):
     article.write_text(article.read_text() + "\nA new closing paragraph for the cache test.\n")
     time.sleep(TICK)
     _docs(seeds, tmp_path / "docs", cache=cache)
-    _, stats, listed = pickle.loads((cache / work.Cache.STATS).read_bytes())
+    _, (stats, listed) = pickle.loads((cache / work.Cache.STATS).read_bytes())
     assert sorted(stats) == sorted(p.name for p in seeds.iterdir() if p.suffix in (".txt", ".md", ".html"))
     stored = {k for shard in (pickle.loads(f.read_bytes())[1] for f in (cache / "articles").glob("*.pickle"))
               for k in shard}
