@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import multiprocessing as mp
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -150,6 +149,8 @@ def _render_articles(briefing: Briefing, todo: list[int], listed: frozenset[str]
     try:
         if len(todo) < PARALLEL_RENDER_MIN_PAGES or workers < 2 or not sys.platform.startswith("linux"):
             return _render_chunk(todo)
+        import multiprocessing as mp  # here: a rebuild renders a few pages in this process
+
         size = -(-len(todo) // (workers * 4))
         chunks = [todo[i:i + size] for i in range(0, len(todo), size)]
         with mp.get_context("fork").Pool(workers) as pool:

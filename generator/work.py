@@ -25,12 +25,11 @@ import os
 import pickle
 import sys
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from . import analysis_cache
+from . import analysis_cache, forked
 from .analysis_cache import Cache, record_key
 from . import buildstate
 from .buildstate import code_fingerprint
@@ -227,12 +226,18 @@ def _analysing(jobs: list[tuple[str, str]], init_args: tuple, workers: int, over
     """The outcomes of :func:`worker.process` for ``jobs``, in order, computed by a pool of
     processes while the caller's ``with`` block runs: with ``workers`` > 1, when there are
     enough of them (:data:`PARALLEL_MIN_ARTICLES`) or when ``overlap`` (there are many
-    cached records to read back meanwhile). None: the caller runs them in this process."""
-    if jobs and workers > 1 and (len(jobs) >= PARALLEL_MIN_ARTICLES or overlap):
+    cached records to read back meanwhile; fewer jobs than a pool pays for run in forked
+    children, see :mod:`forked`). None: the caller runs them in this process."""
+    if not jobs or workers < 2 or (len(jobs) < PARALLEL_MIN_ARTICLES and not overlap):
+        yield None
+    elif len(jobs) < PARALLEL_MIN_ARTICLES and forked.available():  # a few: no pool (see forked)
+        with forked.forked(process, jobs, init, init_args, workers) as results:
+            yield results
+    else:
+        from concurrent.futures import ProcessPoolExecutor
+
         with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), initializer=init, initargs=init_args) as pool:
             yield pool.map(process, jobs, chunksize=max(1, len(jobs) // (workers * 8)))
-    else:
-        yield None
 
 
 def _with_cells(stored: ArticleWork, codebook: Codebook, fingerprints: dict[str, str]) -> ArticleWork:

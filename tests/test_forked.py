@@ -1,0 +1,105 @@
+"""generator.forked: a few jobs in forked children, results in order, failures raised here."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from generator import forked
+
+pytestmark = pytest.mark.skipif(not forked.available(), reason="forked children are used on Linux only")
+
+_STATE: dict[str, object] = {}
+
+
+def _init(offset: int) -> None:
+    _STATE["offset"] = offset
+
+
+def _job(x: int) -> tuple[int, int]:
+    return x + _STATE["offset"], os.getpid()  # type: ignore[operator]
+
+
+def _no_children_left() -> bool:
+    try:
+        os.waitpid(-1, os.WNOHANG)
+    except ChildProcessError:
+        return True
+    return False
+
+
+def test_results_come_back_in_the_order_of_the_jobs_from_each_childs_share():
+    with forked.forked(_job, list(range(7)), _init, (100,), processes=3) as results:
+        out = list(results)
+    assert [value for value, _ in out] == [100 + x for x in range(7)]
+    pids = [pid for _, pid in out]
+    assert len(set(pids)) == 3 and os.getpid() not in pids  # three children, contiguous shares
+    assert pids == sorted(pids, key=pids.index)  # each child's results are together
+    assert _no_children_left()
+
+
+def _fails(x: int) -> int:
+    if x == 2:
+        raise ValueError(f"job {x} is bad")
+    return x
+
+
+def test_an_exception_in_a_child_is_raised_here_with_the_childs_traceback():
+    with pytest.raises(ValueError, match="job 2 is bad") as caught:
+        with forked.forked(_fails, [1, 2, 3], _init, (0,), processes=1) as results:
+            list(results)
+    assert isinstance(caught.value.__cause__, forked.RemoteTraceback)
+    assert "_fails" in str(caught.value.__cause__)  # where it happened, in the child
+    assert _no_children_left()
+
+
+class _Unpicklable(Exception):
+    def __init__(self, handle):
+        super().__init__("cannot cross")
+        self.handle = handle
+
+    def __reduce__(self):
+        raise TypeError("not picklable")
+
+
+def _raises_unpicklable(x: int) -> int:
+    raise _Unpicklable(object())
+
+
+def test_an_exception_that_cannot_cross_is_reported_with_its_traceback():
+    with pytest.raises(forked.WorkerError, match="cannot cross") as caught:
+        with forked.forked(_raises_unpicklable, [1], _init, (0,), processes=1) as results:
+            list(results)
+    assert "_raises_unpicklable" in str(caught.value)
+
+
+def _dies(x: int) -> int:
+    os._exit(3)
+
+
+def test_a_child_that_dies_before_sending_its_results_is_reported():
+    with pytest.raises(forked.WorkerError, match=r"exited \(status 3\) before sending its results"):
+        with forked.forked(_dies, [1], _init, (0,), processes=1) as results:
+            list(results)
+    assert _no_children_left()
+
+
+def _slow(x: int) -> int:
+    time.sleep(60)
+    return x
+
+
+def test_children_still_running_when_the_caller_fails_are_killed_and_reaped():
+    started = time.monotonic()
+    with pytest.raises(KeyError):
+        with forked.forked(_slow, [1, 2], _init, (0,), processes=2):
+            raise KeyError("the build failed meanwhile")
+    assert time.monotonic() - started < 30  # not left to finish their minute
+    assert _no_children_left()
+
+
+def test_no_jobs_start_no_child():
+    with forked.forked(_job, [], _init, (0,), processes=2) as results:
+        assert list(results) == []
