@@ -69,7 +69,7 @@ class Survey:
     """The inputs of a seeds folder and their stats (see :func:`_stat`; ``None``: could not stat)."""
 
     seeds: Path
-    paths: tuple[Path, ...]
+    files: tuple[str, ...]  # as listed; see :meth:`path`
     rels: tuple[str, ...]  # POSIX paths relative to ``seeds``
     stats: tuple[tuple | None, ...]
     # Per input: were its files last changed at least a timestamp tick before the survey
@@ -77,6 +77,11 @@ class Survey:
     # the stat as it is, so the stat proves nothing about the content.
     settled: tuple[bool, ...]
     taken_ns: int  # when the survey began
+
+    def path(self, i: int) -> Path:
+        """The path of input ``i`` (made when asked: a rebuild needs those of a few inputs only,
+        and a thousand ``Path`` objects cost ~2 ms)."""
+        return Path(self.files[i])
 
 
 def survey(seeds_dir: Path) -> Survey:
@@ -92,7 +97,7 @@ def survey(seeds_dir: Path) -> Survey:
             stats.append(None)
     settled = tuple(st is not None and settled_at(st[1], st[2], taken)
                     and (st[4] == -1 or settled_at(st[5], st[6], taken)) for st in stats)
-    return Survey(Path(seeds_dir), tuple(Path(p) for _, p, _ in found), tuple(r for r, _, _ in found),
+    return Survey(Path(seeds_dir), tuple(p for _, p, _ in found), tuple(r for r, _, _ in found),
                   tuple(stats), settled, taken)
 
 

@@ -106,7 +106,7 @@ class Batch:
 
 class Analysis:
     """The per-article work of one build, started before the codebook is read: every
-    article's :class:`ArticleWork` (or its problem), in the order of ``survey.paths``.
+    article's :class:`ArticleWork` (or its problem), in the order of ``survey.files``.
 
     Entering it finds, by the stat index alone (without reading the stored records),
     which articles the cache does not hold, and starts analysing them in worker
@@ -135,16 +135,16 @@ class Analysis:
             self.cache = warm
         else:
             self.cache = Cache(cache_dir, self.settings_key)
-        paths = survey.paths
-        self.keys: list[str | None] = [None] * len(paths)
+        self.keys: list[str | None] = [None] * len(survey.files)
         self.stats: dict[str, tuple[tuple, str]] = {}
         self.todo: list[int] = []
         trusted = survey.settled  # a stat goes into the index only if it proves the content
-        for i, (path, rel, stat) in enumerate(zip(paths, survey.rels, survey.stats, strict=True)):
+        for i, (rel, stat) in enumerate(zip(survey.rels, survey.stats, strict=True)):
             try:
                 if stat is None:
-                    raise OSError(f"cannot stat {path}")
-                key = self.cache.key_for_stat(rel, stat) or analysis_cache.content_key(path, rel, self.settings_key)
+                    raise OSError(f"cannot stat {survey.files[i]}")
+                key = (self.cache.key_for_stat(rel, stat)
+                       or analysis_cache.content_key(survey.path(i), rel, self.settings_key))
             except OSError:
                 self.todo.append(i)  # read_article reports the problem
                 continue
@@ -158,7 +158,7 @@ class Analysis:
         # (serve) holds its records in memory, and keeps the analysis code once imported.
         unread = sum(1 for i, key in enumerate(self.keys)
                      if i not in missing and key is not None and not self.cache.in_memory(key))
-        self.jobs = [(str(paths[i]), str(survey.seeds)) for i in self.todo]
+        self.jobs = [(str(survey.path(i)), str(survey.seeds)) for i in self.todo]
         self.cache_dir = str(cache_dir) if cache_dir is not None else None
         self._analysing = _analysing(self.jobs, (self.aliases, str(themes), k, self.cache_dir), workers or 1,
                                      unread >= OVERLAP_MIN_CACHED)
@@ -176,10 +176,10 @@ class Analysis:
         cached records are read back and before waiting for the analysis of the others
         (work of the caller's that does not need them)."""
         survey, cache, keys, todo = self.survey, self.cache, self.keys, list(self.todo)
-        paths, seeds = survey.paths, survey.seeds
+        seeds = survey.seeds
         fingerprints = {t.id: theme_fingerprint(t) for t in codebook.themes}
         wanted = fingerprints_digest(tuple(fingerprints.items()))
-        results: list[ArticleWork | ProblemsError | None] = [None] * len(paths)
+        results: list[ArticleWork | ProblemsError | None] = [None] * len(keys)
         missing, late = set(todo), []
         for i, key in enumerate(keys):
             if key is not None and i not in missing:
@@ -198,9 +198,9 @@ class Analysis:
         computed = _progress(analysed, len(todo))
         if late:
             init(self.aliases, codebook, self.k, self.cache_dir)
-            computed += [process((str(paths[i]), str(seeds))) for i in late]
+            computed += [process((str(survey.path(i)), str(seeds))) for i in late]
             todo += late
-        log.info("articles: %d from cache, %d analysed", len(paths) - len(todo), len(todo))
+        log.info("articles: %d from cache, %d analysed", len(keys) - len(todo), len(todo))
         stats, gazetteer = dict(self.stats), None
         for i, outcome in zip(todo, computed, strict=True):
             if isinstance(outcome, ProblemsError):
@@ -209,7 +209,7 @@ class Analysis:
             # Keyed by the bytes the worker analysed: if the file changed since it was
             # stat-ed and hashed above, the record must not go under the old content's key.
             done = ArticleWork(*pickle.loads(outcome[0]), pickle.loads(outcome[1]))
-            path, rel, stat = paths[i], survey.rels[i], survey.stats[i]
+            path, rel, stat = survey.path(i), survey.rels[i], survey.stats[i]
             keys[i] = record_key(self.settings_key, rel, path, done.article.content_hash)
             if stat is not None and survey.settled[i]:
                 stats[rel] = (stat, keys[i])

@@ -223,3 +223,27 @@ def test_the_command_leaves_nothing_unsaid_when_it_exits(project):
     (project / "seeds" / "themes.yml").write_text("themes:\n  - id: Bad Id\n")
     broken = subprocess.run([briefing, "generate"], cwd=project, capture_output=True, text=True)
     assert broken.returncode == 1 and "themes.yml:2" in broken.stderr
+
+
+@pytest.mark.parametrize("argv", [
+    ["generate", "--seeds", "s", "--jobs", "2", "-q"],
+    ["build", "--site", "out", "--strict"],
+    ["check", "--themes", "t.yml"],
+    ["serve", "--dev-addr", "0.0.0.0:9000"],
+    ["summarize", "a.txt", "--sentences", "2", "--json"],
+    ["export", "--format", "csv"],
+    ["suggest-themes", "--docs", "d"],
+])
+def test_the_parser_built_for_one_command_reads_it_as_the_full_parser_does(argv, capsys):
+    """run() gives only the command it runs its options (build_parser(command)): the same
+    arguments read the same, and the command's --help is the same."""
+    from generator.cli import COMMANDS, build_parser
+
+    assert set(COMMANDS) >= {argv[0]}
+    assert build_parser(argv[0]).parse_args(argv) == build_parser().parse_args(argv)
+    helps = []
+    for parser in (build_parser(argv[0]), build_parser()):
+        with pytest.raises(SystemExit):
+            parser.parse_args([argv[0], "--help"])
+        helps.append(capsys.readouterr().out)
+    assert helps[0] == helps[1] and "--help" in helps[0]
