@@ -76,6 +76,11 @@ class Cache:
         one is held in memory: known without reading the stored records."""
         return key in self._loaded or key in self._listed  # what adopt keeps in _fresh is in _loaded too
 
+    def holds_any(self) -> bool:
+        """Whether the last build stored any record, or one is held in memory (else no key is
+        listed, and a build need not hash its inputs to find that out)."""
+        return bool(self._listed or self._loaded)
+
     def in_memory(self, key: str) -> bool:
         """Whether the record under ``key`` is held in memory already (a warm cache)."""
         return key in self._loaded

@@ -139,14 +139,19 @@ class Analysis:
         self.stats: dict[str, tuple[tuple, str]] = {}
         self.todo: list[int] = []
         trusted = survey.settled  # a stat goes into the index only if it proves the content
+        # An input whose stat the index lacks is hashed to look its content up, unless the
+        # cache holds nothing (a first build): then hashing every input would only delay
+        # the workers (~30 ms at 1,000 articles); its key comes with its record.
+        hashing = self.cache.holds_any()
         for i, (rel, stat) in enumerate(zip(survey.rels, survey.stats, strict=True)):
-            try:
-                if stat is None:
-                    raise OSError(f"cannot stat {survey.files[i]}")
-                key = (self.cache.key_for_stat(rel, stat)
-                       or analysis_cache.content_key(survey.path(i), rel, self.settings_key))
-            except OSError:
-                self.todo.append(i)  # read_article reports the problem
+            key = self.cache.key_for_stat(rel, stat) if stat is not None else None
+            if key is None and stat is not None and hashing:
+                try:
+                    key = analysis_cache.content_key(survey.path(i), rel, self.settings_key)
+                except OSError:
+                    pass  # read_article reports the problem
+            if key is None:  # analysed (or reported)
+                self.todo.append(i)
                 continue
             self.keys[i] = key
             if trusted[i]:

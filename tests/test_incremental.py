@@ -557,3 +557,26 @@ def test_a_rebuild_analyses_with_the_gazetteer_a_build_kept_without_importing_py
     built = {str(p.relative_to(docs)): p.read_bytes() for p in sorted(docs.rglob("*"))
              if p.is_file() and ".briefing-cache" not in p.parts}
     assert built == _docs(seeds, tmp_path / "clean", cache=False)
+
+
+def test_only_a_build_with_a_cache_hashes_inputs_the_stat_index_lacks(tmp_path, monkeypatch):
+    """A first build has nothing to look an input's content up in, so it does not hash every
+    input before analysing (the workers would wait for it); a later build hashes a touched
+    input and finds its record by content. Either way the pages are a clean build's."""
+    hashed = []
+    real = analysis_cache.content_key
+    monkeypatch.setattr(analysis_cache, "content_key", lambda path, *a: hashed.append(path.name) or real(path, *a))
+    seeds = _corpus(tmp_path, copies=1)
+    time.sleep(TICK)  # inputs left alone for a tick: the first build puts their stats in the index
+    cache = tmp_path / "cache"
+    first = _docs(seeds, tmp_path / "docs", cache=cache, workers=1)
+    assert hashed == []
+    time.sleep(TICK)
+    touched = seeds / "000_alpha_steppe.txt"
+    touched.write_bytes(touched.read_bytes())  # same content, new stat
+    (seeds / "000_gamma_notes.md").touch()
+    analysed = []
+    monkeypatch.setattr(work, "process", lambda job: analysed.append(job) or pytest.fail("re-analysed"))
+    again = _docs(seeds, tmp_path / "docs", cache=cache, workers=1)
+    assert sorted(hashed) == ["000_alpha_steppe.txt", "000_gamma_notes.md"]
+    assert analysed == [] and again == first
