@@ -22,10 +22,11 @@ written by this program: as trusted as the code, and safe to delete at any time.
 from __future__ import annotations
 
 import hashlib
+import operator
 import os
 import pickle
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -149,10 +150,11 @@ class Shelf:
     def get(self, key: str) -> object | None:
         return self.shards.get(key[: self.PREFIX_CHARS], {}).get(key)
 
-    def save(self, entries: dict[str, object]) -> None:
+    def save(self, entries: dict[str, object], same: Callable[[object, object], bool] = operator.eq) -> None:
         """Make the store hold exactly ``entries``, rewriting only the shards that changed
         (or that are no longer on disk: the folder may have been emptied since it was read,
-        while a long-running process kept this shelf)."""
+        while a long-running process kept this shelf). ``same``: whether a shard as read
+        and as it would be written hold the same (by default: equal dictionaries)."""
         grouped: dict[str, dict[str, object]] = {}
         for key in sorted(entries):
             grouped.setdefault(key[: self.PREFIX_CHARS], {})[key] = entries[key]
@@ -161,7 +163,7 @@ class Shelf:
         except OSError:
             present = set()
         for prefix, data in grouped.items():
-            if prefix not in present or self.shards.get(prefix) != data:
+            if prefix not in present or prefix not in self.shards or not same(self.shards[prefix], data):
                 keep(self.folder / f"{prefix}.pickle", self.tag, data)
         # Shards no longer needed, shards of another tag, and temporaries a killed save left.
         for prefix in present - grouped.keys():

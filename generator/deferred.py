@@ -18,7 +18,7 @@ _PICKLED = "_deferred_pickle"
 class Deferred:
     """For frozen dataclasses: pickled (the analysis cache, worker results) with the fields
     named in ``_deferred`` as one nested pickle, which is unpickled when one of them is
-    first read. A rebuild reads back every record of the corpus, but shows the text and
+    first read (and kept, to be pickled again as it is). A rebuild reads back every record of the corpus, but shows the text and
     analysis of only the articles it renders again; the deferred fields (paragraphs with
     their sentences, summaries, quotes, mentions, theme cells) are most of what
     unpickling a record costs (two thirds, measured on the bench corpus of 1,000 BBC
@@ -53,7 +53,9 @@ class Deferred:
         # Only reached when ``name`` is not in the instance: a deferred field not unpickled yet.
         fields = self.__dict__
         if name in self._deferred and _PICKLED in fields:
-            fields.update(zip(self._deferred, pickle.loads(fields.pop(_PICKLED))))
+            # The nested pickle stays: pickling the record again (the cache saves it with its
+            # shard) then copies it instead of pickling what it holds anew.
+            fields.update(zip(self._deferred, pickle.loads(fields[_PICKLED])))
             return fields[name]
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 

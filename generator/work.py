@@ -218,7 +218,7 @@ class Analysis:
             keys[i] = record_key(self.settings_key, rel, path, done.article.content_hash)
             if stat is not None and survey.settled[i]:
                 stats[rel] = (stat, keys[i])
-            done = cache.adopt(keys[i], done, outcome[:2])
+            done = cache.adopt(keys[i], done)
             gazetteer = gazetteer or outcome[2]
             results[i] = done if done.row.computed_for == wanted else _with_cells(done, codebook, fingerprints)
         entries = {key: done for key, done in zip(keys, results) if key is not None and isinstance(done, ArticleWork)}
