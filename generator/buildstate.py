@@ -28,7 +28,7 @@ import pickle
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -76,13 +76,18 @@ def inputs_stamp(survey: Survey, files: list[Path | None], settings_repr: str) -
 @dataclass(frozen=True)
 class LastBuild:
     """What the last successful build saved: its inputs stamp, each generated file as it left
-    it (:class:`~generator.site.Output`), the signatures of hand-written files it found at
-    generated paths and kept, and its result."""
+    it (:class:`~generator.site.Output`, kept pickled until first read: a build whose stamp
+    differs needs them only to write, after its analysis workers have started), the
+    signatures of hand-written files it found at generated paths and kept, and its result."""
 
     stamp: str
-    outputs: Mapping[str, Output]
+    pickled_outputs: bytes
     result: object
     kept: Mapping[str, tuple[int, int, int, int] | None] = field(default_factory=dict)
+
+    @cached_property
+    def outputs(self) -> Mapping[str, Output]:
+        return pickle.loads(self.pickled_outputs)
 
     def untouched(self, docs: Path) -> bool:
         """Every file the build generated, or kept, still carries the signature it left it with
@@ -112,7 +117,8 @@ def save_stamp(cache_dir: Path | None, stamp: str, docs: Path, report: WriteRepo
     if cache_dir is None:
         return
     kept = {rel: signature(docs / rel) for rel in report.kept_hand_written}
-    write_pickle(cache_dir / "last-build.pickle", LastBuild(stamp, dict(report.outputs), saved, kept))
+    outputs = pickle.dumps(dict(report.outputs), protocol=pickle.HIGHEST_PROTOCOL)
+    write_pickle(cache_dir / "last-build.pickle", LastBuild(stamp, outputs, saved, kept))
 
 
 class Shelf:

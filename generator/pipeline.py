@@ -255,9 +255,9 @@ def analyse(settings: Settings) -> tuple[Briefing, tuple[Problem, ...]]:
 
 def _analyse(settings: Settings, found: Survey | None = None, warm: Warm | None = None,
              meanwhile: Callable[[], None] | None = None) -> tuple[Briefing, Inputs]:
-    from .matrix import cross_link
-
     inputs = load_inputs(settings, found, warm, meanwhile)
+    from .matrix import cross_link  # here: the analysis workers start before this import
+
     articles = inputs.corpus.articles
     log.info("read %d articles and %d themes", len(articles), len(inputs.codebook.themes))
     return cross_link(articles, inputs.analyses, inputs.codebook, inputs.rows), inputs
