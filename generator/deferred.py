@@ -18,11 +18,12 @@ _PICKLED = "_deferred_pickle"
 class Deferred:
     """For frozen dataclasses: pickled (the analysis cache, worker results) with the fields
     named in ``_deferred`` as one nested pickle, which is unpickled when one of them is
-    first read (and kept, to be pickled again as it is). A rebuild reads back every record of the corpus, but shows the text and
-    analysis of only the articles it renders again; the deferred fields (paragraphs with
-    their sentences, summaries, quotes, mentions, theme cells) are most of what
-    unpickling a record costs (two thirds, measured on the bench corpus of 1,000 BBC
-    articles, before mentions and cells were deferred too). ``_kept``: cached
+    first read (and kept, to be pickled again as it is). A rebuild reads back every
+    record of the corpus, but shows the text and analysis of only the articles it renders
+    again; the deferred fields (paragraphs with their sentences, summaries, quotes,
+    mentions, theme cells) are most of what unpickling a record costs (two thirds,
+    measured on the bench corpus of 1,000 BBC articles, before mentions and cells were
+    deferred too). ``_kept``: cached
     properties computed before pickling, so that reading them does not unpickle the rest;
     ``_dropped``: cached properties derived from deferred fields, recomputed when asked."""
 

@@ -75,9 +75,10 @@ def init(aliases_file: str | None, codebook: Codebook | str, k: int, cache_dir: 
 
 
 def process(job: tuple[str, str]) -> tuple[bytes, bytes, bytes | None] | ProblemsError:
-    """One article's :class:`ArticleWork`, pickled as the cache stores it (the two blobs cross to
-    the parent, which keeps them for the cache instead of pickling the record again), and,
-    with this process's first result, the gazetteer it built (see :func:`init`)."""
+    """One article's :class:`ArticleWork` as two pickles, the article with its analysis and its
+    cells (what each record defers nests as a pickle of its own, which the build process
+    reads only if a page shows it, and which the cache stores as it is), and, with this
+    process's first result, the gazetteer it built (see :func:`init`)."""
     from . import themes
     from .ingest import read_article
     from .slugs import slugify
