@@ -6,7 +6,6 @@ form ``file:line:column: key: message`` that editors and CI logs recognise.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -59,5 +58,7 @@ class UnreadableInput(ProblemsError):
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """``"; did you mean 'cues'?"`` for the closest choice, or ``""`` if none is close."""
+    import difflib  # here: only a misspelt name needs it, and every build imports this module
+
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=DID_YOU_MEAN_CUTOFF)
     return f"; did you mean '{close[0]}'?" if close else ""

@@ -26,7 +26,6 @@ import hashlib
 import json
 import logging
 import os
-import secrets
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -216,7 +215,7 @@ def _atomic_write(path: Path, data: bytes) -> None:
     """
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     while True:  # a short random name: the page's own name may already be near the length limit
-        tmp = path.parent / f"{TMP_PREFIX}{secrets.token_hex(6)}"
+        tmp = path.parent / f"{TMP_PREFIX}{os.urandom(6).hex()}"  # what secrets.token_hex does
         try:
             fd = os.open(tmp, flags, 0o666)
             break
