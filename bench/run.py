@@ -111,8 +111,9 @@ def write_corpus(bases: list[Base], n: int, seeds: Path) -> None:
 
 # Trees the benchmark is done with are moved aside and deleted only when it ends,
 # not while it measures. On this machine's ext4 (no journal), creating a file scans
-# past every inode of its block group deleted in the last seconds (the kernel's
-# `recently_deleted`, up to ~35 s while the inode table is dirty): measured at
+# past every inode of its block group deleted in the last minutes (the kernel's
+# `recently_deleted`: an ext4 without a journal avoids reusing an inode for up to
+# 5 minutes after its deletion, to help recovery after a crash): measured at
 # 1,000 articles, five full generates, each right after deleting the previous
 # docs/, took 1.98, 2.13, 2.34, 2.47 and 2.70 s (system CPU 0.45 -> 1.10 s), and
 # 1.79-1.86 s (system CPU 0.23-0.31 s) when nothing had been deleted; `perf`
