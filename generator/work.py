@@ -22,7 +22,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import pickle
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -213,13 +212,13 @@ class Analysis:
                 continue
             # Keyed by the bytes the worker analysed: if the file changed since it was
             # stat-ed and hashed above, the record must not go under the old content's key.
-            done = ArticleWork(*pickle.loads(outcome[0]), pickle.loads(outcome[1]))
+            done, built = outcome
             path, rel, stat = survey.path(i), survey.rels[i], survey.stats[i]
             keys[i] = record_key(self.settings_key, rel, path, done.article.content_hash)
             if stat is not None and survey.settled[i]:
                 stats[rel] = (stat, keys[i])
             done = cache.adopt(keys[i], done)
-            gazetteer = gazetteer or outcome[2]
+            gazetteer = gazetteer or built
             results[i] = done if done.row.computed_for == wanted else _with_cells(done, codebook, fingerprints)
         entries = {key: done for key, done in zip(keys, results) if key is not None and isinstance(done, ArticleWork)}
         cache.retain(set(entries))

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from . import buildstate
 from .analysis_cache import pickled
 from .errors import ProblemsError
-from .records import Article, ArticleAnalysis, CellRow, Codebook, Theme
+from .records import Article, ArticleAnalysis, ArticleWork, CellRow, Codebook, Theme
 
 if TYPE_CHECKING:
     from .aliases import Aliases
@@ -74,11 +74,11 @@ def init(aliases_file: str | None, codebook: Codebook | str, k: int, cache_dir: 
                   fingerprints=tuple((t.id, theme_fingerprint(t)) for t in codebook.themes))  # type: ignore[union-attr]
 
 
-def process(job: tuple[str, str]) -> tuple[bytes, bytes, bytes | None] | ProblemsError:
-    """One article's :class:`ArticleWork` as two pickles, the article with its analysis and its
-    cells (what each record defers nests as a pickle of its own, which the build process
-    reads only if a page shows it, and which the cache stores as it is), and, with this
-    process's first result, the gazetteer it built (see :func:`init`)."""
+def process(job: tuple[str, str]) -> tuple[ArticleWork, bytes | None] | ProblemsError:
+    """One article's :class:`ArticleWork` and, with this process's first result, the gazetteer
+    it built (see :func:`init`). From a worker process the record crosses pickled, and what it
+    defers (:class:`~generator.deferred.Deferred`) then stays a nested pickle, which the build
+    process reads only if a page shows it and the cache stores as it is."""
     from . import themes
     from .ingest import read_article
     from .slugs import slugify
@@ -92,5 +92,5 @@ def process(job: tuple[str, str]) -> tuple[bytes, bytes, bytes | None] | Problem
     article = replace(article, slug=slugify(article.meta.title))
     analysis = analyse_article(article, _STATE["aliases"], _STATE["k"])  # type: ignore[arg-type]
     cells = themes.match_article(article, _STATE["codebook"])  # type: ignore[arg-type]
-    return (pickled((article, analysis)), pickled(CellRow(cells, _STATE["fingerprints"])),  # type: ignore[arg-type]
-            _STATE.pop("gazetteer", None))  # type: ignore[return-value]
+    row = CellRow(cells, _STATE["fingerprints"])  # type: ignore[arg-type]
+    return ArticleWork(article, analysis, row), _STATE.pop("gazetteer", None)  # type: ignore[return-value]
