@@ -15,7 +15,6 @@ trusted as the code (delete the folder at any time; it is rebuilt).
 from __future__ import annotations
 
 import hashlib
-import pickle
 from functools import cached_property
 from pathlib import Path
 
@@ -113,10 +112,6 @@ def _same_records(old: object, new: object) -> bool:
     identity (comparing records by value would unpickle what they defer)."""
     return (isinstance(old, dict) and isinstance(new, dict) and old.keys() == new.keys()
             and all(all(a is b for a, b in zip(old[k], new[k], strict=True)) for k in new))
-
-
-def pickled(value: object) -> bytes:
-    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def record_key(settings_key: str, rel: str, path: Path, content: str) -> str:

@@ -117,8 +117,7 @@ def save_stamp(cache_dir: Path | None, stamp: str, docs: Path, report: WriteRepo
     if cache_dir is None:
         return
     kept = {rel: signature(docs / rel) for rel in report.kept_hand_written}
-    outputs = pickle.dumps(dict(report.outputs), protocol=pickle.HIGHEST_PROTOCOL)
-    write_pickle(cache_dir / "last-build.pickle", LastBuild(stamp, outputs, saved, kept))
+    write_pickle(cache_dir / "last-build.pickle", LastBuild(stamp, pickled(dict(report.outputs)), saved, kept))
 
 
 class Shelf:
@@ -203,9 +202,13 @@ def prune_legacy(cache_dir: Path | None) -> None:
             entry.unlink(missing_ok=True)
 
 
+def pickled(value: object) -> bytes:
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+
+
 def write_pickle(path: Path, value: object) -> None:
     """Pickle ``value`` to ``path`` atomically (see :func:`write_atomic`)."""
-    write_atomic(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    write_atomic(path, pickled(value))
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -312,10 +315,10 @@ def saved_gazetteer(cache_dir: Path | None, source: str) -> object | None:
     return kept(cache_dir / GAZETTEER, source) if cache_dir is not None else None
 
 
-def save_gazetteer(cache_dir: Path, pickled: bytes) -> None:
+def save_gazetteer(cache_dir: Path, data: bytes) -> None:
     """Keep a gazetteer an analysis built, as it pickled it with its source, as :func:`keep`
     would have (see :func:`saved_gazetteer`)."""
-    write_atomic(cache_dir / GAZETTEER, pickled)
+    write_atomic(cache_dir / GAZETTEER, data)
 
 
 def page_memo(cache_dir: Path | None) -> PageMemo | None:

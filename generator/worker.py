@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import buildstate
-from .analysis_cache import pickled
+from .buildstate import pickled
 from .errors import ProblemsError
 from .records import Article, ArticleAnalysis, ArticleWork, CellRow, Codebook, Theme
 
