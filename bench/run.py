@@ -287,10 +287,23 @@ def check(run: Run, what: str) -> Run:
 
 # --------------------------------------------------------------------------- edits
 
-def edit_article(path: Path, revision: int) -> None:
-    """One analyst edit: one sentence added at the end of the article."""
+_REVISION = re.compile(r"\nThe figures were revised \(revision \d+\)\.$")
+
+
+def restore_article(path: Path) -> None:
+    """The article as the corpus has it, without the sentence :func:`edit_article` adds."""
     text = path.read_text(encoding="utf-8").rstrip("\n")
-    text = re.sub(r"\nThe figures were revised \(revision \d+\)\.$", "", text)
+    path.write_text(_REVISION.sub("", text) + "\n", encoding="utf-8")
+
+
+def edit_article(path: Path, revision: int) -> None:
+    """One analyst edit: one sentence added at the end of the article as the corpus has it
+    (a new paragraph, which changes what its page and the corpus-wide pages show). Each
+    round builds the article without it first (:func:`restore_article`), so that every
+    round times the same edit: changing only the number of a sentence an earlier round
+    added would re-render the article's page alone."""
+    restore_article(path)
+    text = path.read_text(encoding="utf-8").rstrip("\n")
     path.write_text(f"{text}\nThe figures were revised (revision {revision + 1}).\n", encoding="utf-8")
 
 
@@ -587,7 +600,9 @@ def bench_size(n: int, bases: list[Base], work: Path, codebook: Path, repeat: in
     # verdict takes the median of each round's ratio.
     rnd = 0
     while True:
-        # 1. full generate into a fresh docs/ (hand-written files only, so no cache either)
+        # 1. full generate into a fresh docs/ (hand-written files only, so no cache either),
+        # of the corpus as written (without the sentence an earlier round's edit added)
+        restore_article(article)
         reset_docs(docs)
         generate("full", "full", rnd)
         # 2. nothing changed

@@ -5,10 +5,11 @@
 
 Builds once through :class:`generator.pipeline.Session` (what ``briefing serve``
 uses), makes one untimed edit and rebuild so that the session holds the cache,
-then times RUNS rebuilds, each after appending a sentence to ARTICLE (the edit
-of run.py's "one article edited" phase). Prints one JSON object: per run, wall
-and CPU seconds of the rebuild alone (the process is already running, as the
-server is) and the number of files written.
+then times RUNS rebuilds, each after appending a sentence to ARTICLE as the corpus
+has it (the edit of run.py's "one article edited" phase; before each, the article
+is restored and rebuilt, untimed, so that every run times the same edit). Prints
+one JSON object: per run, wall and CPU seconds of the rebuild alone (the process is
+already running, as the server is) and the number of files written.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run import edit_article  # noqa: E402  (the same edit as the cold phase)
+from run import edit_article, restore_article  # noqa: E402  (the same edit as the cold phase)
 
 from generator import pipeline  # noqa: E402
 
@@ -33,6 +34,9 @@ def main(argv: list[str]) -> int:
     pipeline.collect_garbage()
     out = []
     for r in range(runs):
+        restore_article(article)
+        session.generate()
+        pipeline.collect_garbage()
         edit_article(article, 101 + r)
         wall, cpu = time.perf_counter(), time.process_time()
         result = session.generate()
