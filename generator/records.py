@@ -124,7 +124,8 @@ class Article(Deferred):
     @cached_property
     def listing(self) -> str:
         """A digest of what pages other than the article's own can show of it: its slug,
-        file and metadata (see :func:`generator.render.listing_key`)."""
+        file and metadata (see :func:`generator.render.listing_key` and
+        :func:`generator.render.entities_key`)."""
         meta = tuple(sorted(v) if isinstance(v, frozenset) else v for v in vars(self.meta).values())
         return digest(repr((self.slug, self.source_file, meta)))
 
@@ -165,7 +166,7 @@ class ArticleAnalysis(Deferred):
     @cached_property
     def listing(self) -> str:
         """A digest of what pages other than the article's own can show of its analysis:
-        its mentions (the entities index; see :func:`generator.render.listing_key`)."""
+        its mentions (the entities index; see :func:`generator.render.entities_key`)."""
         return digest(repr(self.mentions))
 
     @cached_property

@@ -411,31 +411,33 @@ def test_corpus_wide_pages_are_rendered_again_only_when_an_edit_changes_what_the
     evidence renders the listings too. Either way, the pages are those of a clean build."""
     from generator import render
 
-    calls = []
-    real = render.corpus_pages
+    calls, indexes = [], []
+    real, real_index = render.corpus_pages, render.entities_page
     monkeypatch.setattr(render, "corpus_pages", lambda *a, **k: calls.append(1) or real(*a, **k))
+    monkeypatch.setattr(render, "entities_page", lambda *a, **k: indexes.append(1) or real_index(*a, **k))
     seeds = _corpus(tmp_path, copies=1)
     cache = tmp_path / "cache"
     before = _docs(seeds, tmp_path / "warm", cache=cache)
-    assert calls == [1]
+    assert calls == indexes == [1]
     article = seeds / "000_alpha_steppe.txt"
     text = article.read_text()
     # Not evidence of any theme, and a few words do not change the reading time.
     article.write_text(text.replace("There are frictions, of course.", "There are frictions, of course, as ever."))
-    calls.clear()
+    calls.clear(), indexes.clear()
     warm = _docs(seeds, tmp_path / "warm", cache=cache)
-    assert calls == []
+    assert calls == indexes == []
     assert warm == _docs(seeds, tmp_path / "clean", cache=False)
     changed = {rel for rel in warm if warm[rel] != before[rel]}
     assert changed == {"articles/read-moscow-and-beijing-at-their-word.md"}
     # Quoted as evidence (in the matrix exports): same place in the text, other words.
     assert "Russian oil exports toward Asian buyers." in warm["data/matrix.json"].decode()
     article.write_text(article.read_text().replace("Russian oil exports toward Asian buyers.",
-                                                   "Russian oil exports toward buyers in Asia."))
-    calls.clear()
+                                                   "Russian oil exports toward Asian customers."))
+    calls.clear(), indexes.clear()
     warm = _docs(seeds, tmp_path / "warm", cache=cache)
     assert calls == [1]
-    assert "Russian oil exports toward buyers in Asia." in warm["data/matrix.json"].decode()
+    assert indexes == []  # the article's mentions are the same: the entities index is kept (entities_key)
+    assert "Russian oil exports toward Asian customers." in warm["data/matrix.json"].decode()
     shutil.rmtree(tmp_path / "clean")
     assert warm == _docs(seeds, tmp_path / "clean", cache=False)
 

@@ -1,4 +1,5 @@
-"""Rendering: the corpus-wide pages are a function of what :func:`render.listing_key` covers."""
+"""Rendering: the corpus-wide pages are a function of what :func:`render.listing_key` covers,
+the entities index of what :func:`render.entities_key` covers."""
 
 from __future__ import annotations
 
@@ -53,14 +54,48 @@ def _without_text(briefing: Briefing) -> Briefing:
 def _corpus_pages(briefing: Briefing) -> dict[str, str]:
     env = render.environment()
     rows = [article_export_rows(briefing, a) for a in briefing.articles]
-    return render.corpus_pages(briefing, "2024-05-01", True, listed_entities(briefing), rows,
+    return render.corpus_pages(briefing, "2024-05-01", True, rows,
                                lambda name, page: env.get_template(name).render(page=page))
 
 
-def test_corpus_wide_pages_never_read_an_articles_text(briefing):
+def _entities_page(briefing: Briefing) -> str:
+    return render.environment().get_template("entities.md.j2").render(
+        page=render.entities_page(briefing, listed_entities(briefing)))
+
+
+def _with(record: object, **fields: object) -> object:
+    """A copy of a frozen record with ``fields`` replaced as they are, derived digests kept
+    (``dataclasses.replace`` would recompute them from the replaced fields)."""
+    copy = object.__new__(type(record))
+    vars(copy).update({k: v for k, v in vars(record).items() if k != "_deferred_pickle"}, **fields)
+    return copy
+
+
+def _without_cells(briefing: Briefing) -> Briefing:
+    """The same briefing, but every article's text and cells unreadable."""
+    blind = _without_text(briefing)
+    rows = {slug: _with(row, cells=Unreadable()) for slug, row in briefing.rows.items()}
+    return dataclasses.replace(blind, rows=rows)
+
+
+def _without_mentions(briefing: Briefing) -> Briefing:
+    """The same briefing, but every article's mentions unreadable."""
+    analyses = {slug: dataclasses.replace(a, mentions=Unreadable()) for slug, a in briefing.analyses.items()}
+    return Briefing(briefing.articles, analyses, briefing.codebook, briefing.rows)
+
+
+def test_corpus_wide_pages_never_read_an_articles_text_nor_its_mentions(briefing):
     pages = _corpus_pages(briefing)
     assert len(pages) > 10 and "themes/index.md" in pages and "data/matrix.json" in pages
+    assert "entities.md" not in pages  # rendered on its own (see entities_key)
     assert _corpus_pages(_without_text(briefing)) == pages
+    assert _corpus_pages(_without_mentions(briefing)) == pages
+
+
+def test_the_entities_index_never_reads_an_articles_text_nor_its_cells(briefing):
+    page = _entities_page(briefing)
+    assert "Vladimir Putin" in page
+    assert _entities_page(_without_cells(briefing)) == page
 
 
 def _key(briefing: Briefing, as_of: str = "2024-05-01") -> str:
@@ -94,3 +129,22 @@ def test_the_listing_key_ignores_the_text_and_follows_what_listings_show(briefin
     codebook = dataclasses.replace(briefing.codebook, themes=tuple(themes))
     assert _key(dataclasses.replace(briefing, codebook=codebook)) != key
 
+
+
+def _entities_key(briefing: Briefing) -> str:
+    return render.entities_key(briefing, "salt")
+
+
+def test_the_entities_key_follows_titles_and_mentions_and_nothing_else(briefing):
+    key = _entities_key(briefing)
+    first = briefing.articles[0]
+    # The text, the cells and the reading time: not shown by the entities index.
+    assert _entities_key(_without_cells(briefing)) == key
+    # Its titles and its mentions: shown.
+    retitled = dataclasses.replace(first, meta=dataclasses.replace(first.meta, title="Another title"))
+    assert _entities_key(dataclasses.replace(briefing, articles=(retitled, *briefing.articles[1:]))) != key
+    analysis = briefing.analyses[first.slug]
+    fewer = dataclasses.replace(analysis, mentions=analysis.mentions[1:])
+    assert _entities_key(dataclasses.replace(briefing, analyses={**briefing.analyses, first.slug: fewer})) != key
+    # Mentions are no longer part of the listing key.
+    assert _key(dataclasses.replace(briefing, analyses={**briefing.analyses, first.slug: fewer})) == _key(briefing)
