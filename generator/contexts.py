@@ -198,10 +198,12 @@ class MatrixThemePage:
 
 @dataclass(frozen=True)
 class PrintPage:
-    """Context of ``print.md.j2``: every theme, then the heading of the sources part; the
-    sources themselves follow, one ``print_source.md.j2`` each (see render.render_site)."""
+    """Context of ``print.md.j2``: every theme's section, then the heading of the sources
+    part; the sections are rendered on their own, one ``print_theme.md.j2`` (a
+    :class:`ThemePage`) each, so that a rebuild renders only the themes an edit changed;
+    the sources themselves follow, one ``print_source.md.j2`` each (see render.render_site)."""
 
-    themes: tuple[ThemePage, ...]
+    themes: tuple[Md, ...]  # each theme's section, rendered
     shown: int  # sources that follow: the newest, at most pages.PRINT_MAX_ARTICLES
     total: int
 

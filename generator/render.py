@@ -11,9 +11,8 @@ link or Jinja syntax.
 from __future__ import annotations
 
 import functools
-import hashlib
 import sys
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,11 +21,12 @@ import jinja2
 from . import TEMPLATES
 from .escape import Md, md_escape, md_link
 from .heatmap import heatmap_svg
-from .matrix import Briefing, ExportRows, article_export_rows, matrix_csv, matrix_json
+from .matrix import Briefing, ExportRows, ThemeView, article_export_rows, matrix_csv, matrix_json
 from .contexts import IndexPage, PrintPage, SearchPage
 from .listings import article_index_pages, entities_page, listed_entities, matrix_page, matrix_theme_pages
-from .pages import PRINT_MAX_ARTICLES, _cut, _minutes, _newest_first, article_page, home_page, print_source, theme_page
-from .records import Article
+from .pagekeys import (EntityIndex, Listings, PageGroup, article_page_key, codebook_labels, entities_key,
+                       export_row_key, index_key, listing_key, theme_key)
+from .pages import PRINT_MAX_ARTICLES, _cut, _newest_first, article_page, home_page, print_source, theme_page
 from .site import Encoded
 
 if TYPE_CHECKING:
@@ -62,84 +62,6 @@ def environment(templates: Path = TEMPLATES, cache_dir: Path | None = None) -> j
     # already escaped by finalize inside the macro.
     env.filters["rendered"] = Md
     return env
-
-
-def article_page_key(briefing: Briefing, article: Article, listed: frozenset[str], salt: str) -> str:
-    """Everything an article page depends on, hashed: its text and analysis (through the
-    content hash and ``salt``, which covers code, templates, settings and the codebook's
-    titles and labels, see :func:`codebook_labels`), its slug, its cells, and which of its
-    entities the index lists. Cells are keyed by what they say, not by the cues that found
-    them, so that a cue edit re-renders only the pages whose cells it changes.
-
-    Built as one string of digests and fixed forms (the file name quoted with ``repr``; the
-    cells as :attr:`CellRow.shown`, their digest), so that keying every page of a rebuild
-    formats nothing; every article of a run shares the same ``salt`` prefix."""
-    slug = article.slug
-    listed_flags = "".join(["1" if e in listed else "0" for e in briefing.analyses[slug].entity_ids])
-    key = "\n".join((salt, article.content_hash, repr(article.source_file), slug, briefing.rows[slug].shown, listed_flags))
-    return hashlib.sha256(key.encode()).hexdigest()
-
-
-def codebook_labels(briefing: Briefing) -> str:
-    """The codebook's theme titles and position labels, as shown on article pages."""
-    return repr(tuple((t.id, t.title, tuple((p.id, p.label) for p in t.positions))
-                      for t in briefing.codebook.themes))
-
-
-def listing_key(briefing: Briefing, page_salt: str, as_of: str | None) -> str:
-    """Everything the corpus-wide pages but the entities index depend on, hashed: the home
-    page, the theme pages, the matrix with its listings and exports, the articles index,
-    and the print page's themes part. Besides ``page_salt`` (see :func:`article_page_key`)
-    and the briefing's date, that is the whole codebook and, per article in corpus order,
-    what those pages show of it: the digests its records carry of its slug, file and
-    metadata (:attr:`Article.listing`) and of its cells (:attr:`CellRow.shown`), and its
-    reading time. Never its text or summary, which only its own page and its part of the
-    print page show, nor its mentions (:func:`entities_key`): an edit that changes none of
-    these leaves those pages as they were (tested by rendering them from records whose
-    text cannot be read)."""
-    rows = briefing.rows
-    parts = [page_salt, repr(as_of), repr(briefing.codebook.themes)]
-    for article in briefing.articles:
-        parts += (article.listing, str(_minutes(article.word_count)), rows[article.slug].shown)
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
-
-
-def entities_key(briefing: Briefing, page_salt: str) -> str:
-    """What the entities index, and which entities it lists (which the article pages link),
-    depend on, hashed: per article in corpus order, the digests its records carry of its
-    slug, file and metadata (:attr:`Article.listing`) and of its mentions
-    (:attr:`ArticleAnalysis.listing`). An edit that changes an article's cells but not its
-    mentions, the commonest, then leaves the index as it was, and the rebuild never reads
-    the mentions of every article (~20 ms at 1,000 articles)."""
-    analyses = briefing.analyses
-    parts = [page_salt]
-    for article in briefing.articles:
-        parts += (article.listing, analyses[article.slug].listing)
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
-
-
-@dataclass(frozen=True)
-class Listings:
-    """What the page memo keeps of the corpus-wide pages but the entities index, under
-    their :func:`listing_key`."""
-
-    digests: dict[str, bytes]  # docs/ path -> the page's digest (see site.Encoded)
-    print_head: str  # the print page's part before the sources
-
-
-@dataclass(frozen=True)
-class EntityIndex:
-    """What the page memo keeps of the entities index, under its :func:`entities_key`."""
-
-    listed: frozenset[str]  # the entity ids the index lists
-    digest: bytes  # entities.md's digest (see site.Encoded)
-
-
-def export_row_key(briefing: Briefing, article: Article, page_salt: str) -> str:
-    """What an article's rows of the matrix exports depend on, hashed: its slug, title and
-    cells, and the codebook's titles (in ``page_salt``)."""
-    key = "\n".join((page_salt, article.listing, briefing.rows[article.slug].shown))
-    return hashlib.sha256(key.encode()).hexdigest()
 
 
 # Article pages (and their rows of the matrix exports) are rendered by a pool of
@@ -187,16 +109,17 @@ def render_site(briefing: Briefing, as_of: str | None, templates: Path = TEMPLAT
     reads (and the memo's rows, see below).
 
     ``search``: "lunr" or "pagefind" (see :func:`search_mode`). ``memo``: what earlier
-    builds rendered (see :class:`buildstate.PageMemo`): the digest of each article page
-    by :func:`article_page_key`, of the entities index by :func:`entities_key`, of each
-    other corpus-wide page by :func:`listing_key` (all with ``salt``), each article's
-    part of the print page, and its rows of the exports
-    by :func:`export_row_key`. It is updated in place to hold exactly this run's pages,
-    so an incremental build renders only what changed: the edited articles' pages, and
-    the corpus-wide pages only if the edit changes what they show (the rows are then
-    read). With a memo, pages are given as :class:`site.Encoded`; one the memo has is
-    rendered again only if the writer must write it (its file was changed or removed).
-    Without a memo, as text.
+    builds rendered (see :class:`buildstate.PageMemo`), under the keys of
+    :mod:`pagekeys` (all with ``salt``): the digest of each article page, of the entities
+    index, of the other corpus-wide pages as a whole and of each of their groups (a
+    theme's pages with its part of the print page; the articles index), each article's
+    part of the print page, and its rows of the exports. It is updated in place to hold
+    exactly this run's pages, so an incremental build renders only what changed: the
+    edited articles' pages, and of the corpus-wide pages only those of the groups whose
+    keys the edit changed, and then the overview pages (home, matrix, exports, for which
+    the rows are read). With a memo, pages are given as :class:`site.Encoded`; one the
+    memo has is rendered again only if the writer must write it (its file was changed or
+    removed). Without a memo, as text.
     """
     env = environment(templates, cache_dir)
     pagefind = search == "pagefind"
@@ -247,17 +170,31 @@ def render_site(briefing: Briefing, as_of: str | None, templates: Path = TEMPLAT
         fresh[index] = known
 
     @functools.cache
-    def corpus() -> dict[str, str]:
-        rows = _export_rows(briefing, made, memo, page_salt)
-        return corpus_pages(briefing, as_of, pagefind, rows, render)
+    def corpus() -> dict[str, str]:  # every corpus-wide page, should the writer need one the memo has
+        return corpus_pages(briefing, as_of, pagefind, _export_rows(briefing, made, memo, page_salt), render)
 
-    if kept is None:
-        texts = dict(corpus())
+    if kept is not None and all(isinstance(previous.get(key), PageGroup) for key in kept.groups):
+        corpus_wide: dict[str, str | Encoded] = {p: Encoded(d, make=lambda p=p: corpus()[p])
+                                                 for p, d in kept.digests.items()}
+        fresh.update({key: previous[key] for key in kept.groups})
+    else:  # something they show changed: the groups whose keys did not change are kept
+        groups = _Groups(previous, fresh, memo is not None)
+        corpus_wide, parts, names = {}, [], []
+        for view in briefing.themes:
+            name = f"{theme_key(briefing, view, page_salt)}|theme" if memo is not None else ""
+            got, part = groups.get(name, functools.partial(theme_pages, briefing, view, pagefind, render))
+            corpus_wide.update(got)
+            parts.append(part)
+            names.append(name)
+        name = f"{index_key(briefing, page_salt)}|index" if memo is not None else ""
+        corpus_wide.update(groups.get(name, lambda: (index_pages(briefing, render), ""))[0])
+        names.append(name)
+        texts = overview_pages(briefing, as_of, pagefind, _export_rows(briefing, made, memo, page_salt),
+                               tuple(parts), render)
         head = texts.pop("print.md")
-        corpus_wide: dict[str, str | Encoded] = {p: Encoded.of(t) if memo is not None else t for p, t in texts.items()}
-        kept = Listings({p: e.digest for p, e in corpus_wide.items() if isinstance(e, Encoded)}, head)
-    else:
-        corpus_wide = {p: Encoded(d, make=lambda p=p: corpus()[p]) for p, d in kept.digests.items()}
+        corpus_wide.update({p: Encoded.of(t) if memo is not None else t for p, t in texts.items()})
+        kept = Listings({p: e.digest for p, e in corpus_wide.items() if isinstance(e, Encoded)}, head,
+                        tuple(names) if memo is not None else ())
     pages.update(corpus_wide)
     if memo is not None:
         fresh[listing] = kept
@@ -300,28 +237,78 @@ def _export_rows(briefing: Briefing, made: dict[int, tuple[str, ExportRows]], me
     return rows
 
 
-def corpus_pages(briefing: Briefing, as_of: str | None, pagefind: bool, rows: list[ExportRows],
-                 render) -> dict[str, str]:
-    """Every page but the article pages and the entities index, and of the print page its
-    part before the sources: all of it built from what :func:`listing_key` covers."""
+class _Groups:
+    """Corpus-wide pages rendered in groups, each memoised under its key (see
+    :class:`pagekeys.PageGroup`): a group whose key the memo has is not rendered (its
+    pages are made again only if the writer must write one). Without a memo (keys ""),
+    every group is rendered, as text."""
+
+    def __init__(self, previous: dict[str, object], fresh: dict[str, object], memo: bool):
+        self.previous, self.fresh, self.memo = previous, fresh, memo
+
+    def get(self, key: str, make: Callable[[], tuple[dict[str, str], str]]) -> tuple[dict[str, str | Encoded], str]:
+        """The group's pages and its part of the print page."""
+        kept = self.previous.get(key) if self.memo else None
+        if isinstance(kept, PageGroup):
+            again = functools.cache(make)
+            pages: dict[str, str | Encoded] = {p: Encoded(d, make=lambda p=p: again()[0][p])
+                                               for p, d in kept.digests.items()}
+        else:
+            texts, part = make()
+            if not self.memo:
+                return dict(texts), part
+            pages = {p: Encoded.of(t) for p, t in texts.items()}
+            kept = PageGroup({p: e.digest for p, e in pages.items()}, part)  # type: ignore[union-attr]
+        self.fresh[key] = kept
+        return pages, kept.print_part
+
+
+def theme_pages(briefing: Briefing, view: ThemeView, pagefind: bool, render) -> tuple[dict[str, str], str]:
+    """One theme's pages (its page and its full matrix listing) and its section of the print
+    page: what :func:`pagekeys.theme_key` covers."""
+    pages = {f"themes/{view.theme.id}.md": render("theme.md.j2", theme_page(briefing, view, 1, pagefind))}
+    for path, page in matrix_theme_pages(briefing, view).items():
+        pages[path] = render("matrix_theme.md.j2", page)
+    return pages, render("print_theme.md.j2", theme_page(briefing, view, depth=0))
+
+
+def index_pages(briefing: Briefing, render) -> dict[str, str]:
+    """The articles index: what :func:`pagekeys.index_key` covers."""
+    return {path: render("articles.md.j2", page) for path, page in article_index_pages(briefing).items()}
+
+
+def overview_pages(briefing: Briefing, as_of: str | None, pagefind: bool, rows: list[ExportRows],
+                   print_parts: tuple[str, ...], render) -> dict[str, str]:
+    """The home page, the matrix overview, the themes index, the exports, the heatmap, the
+    search page (Pagefind mode) and the print page's part before the sources (the themes'
+    ``print_parts`` under its heading)."""
     pages = {"index.md": render("home.md.j2", home_page(briefing, as_of, pagefind))}
     if pagefind:
         pages["search.md"] = render("search.md.j2", SearchPage(len(briefing.articles)))
-    for view in briefing.themes:
-        pages[f"themes/{view.theme.id}.md"] = render("theme.md.j2", theme_page(briefing, view, 1, pagefind))
-        for path, page in matrix_theme_pages(briefing, view).items():
-            pages[path] = render("matrix_theme.md.j2", page)
     pages["matrix.md"] = render("matrix.md.j2", matrix_page(briefing))
     pages["print.md"] = render("print.md.j2", PrintPage(
-        themes=tuple(theme_page(briefing, v, depth=0) for v in briefing.themes),
+        themes=tuple(Md(part) for part in print_parts),
         shown=min(len(briefing.articles), PRINT_MAX_ARTICLES), total=len(briefing.articles),
     ))
-    for path, page in article_index_pages(briefing).items():
-        pages[path] = render("articles.md.j2", page)
     pages["themes/index.md"] = render("themes.md.j2", IndexPage(rows=tuple(
         (md_link(v.theme.title, f"{v.theme.id}.md"), v.theme.description, len(v.cells), v.verdict)
         for v in briefing.themes)))
     pages["data/matrix.json"] = matrix_json(briefing, rows)
     pages["data/matrix.csv"] = matrix_csv(briefing, rows)
     pages["img/heatmap.svg"] = heatmap_svg(briefing)
+    return pages
+
+
+def corpus_pages(briefing: Briefing, as_of: str | None, pagefind: bool, rows: list[ExportRows],
+                 render) -> dict[str, str]:
+    """Every page but the article pages and the entities index, and of the print page its
+    part before the sources: all of it built from what :func:`pagekeys.listing_key` covers."""
+    pages: dict[str, str] = {}
+    parts = []
+    for view in briefing.themes:
+        got, part = theme_pages(briefing, view, pagefind, render)
+        pages.update(got)
+        parts.append(part)
+    pages.update(index_pages(briefing, render))
+    pages.update(overview_pages(briefing, as_of, pagefind, rows, tuple(parts), render))
     return pages

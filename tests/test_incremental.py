@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 import pickle
@@ -405,39 +406,54 @@ def test_a_few_edits_among_many_cached_articles_are_analysed_by_a_worker_like_a_
     assert warm == _docs(seeds, tmp_path / "clean", cache=False, workers=1)
 
 
+def _cells_of(docs: dict[str, bytes], slug: str) -> dict[str, dict]:
+    """An article's cells in the JSON export, by theme."""
+    return {c["theme"]: c for c in json.loads(docs["data/matrix.json"])["cells"] if c["article"] == slug}
+
+
 def test_corpus_wide_pages_are_rendered_again_only_when_an_edit_changes_what_they_show(tmp_path, monkeypatch):
-    """The page memo keeps the corpus-wide pages under render.listing_key: an edit to the text
-    that no listing shows renders the article's own page only; an edit to a sentence quoted as
-    evidence renders the listings too. Either way, the pages are those of a clean build."""
+    """The page memo keeps the corpus-wide pages under pagekeys.listing_key: an edit to the
+    text that no listing shows renders the article's own page only. An edit to a sentence
+    quoted as evidence renders the overview pages again, and of the theme pages only those
+    of the themes whose cell of the article changed (pagekeys.theme_key); the entities
+    index only if the article's mentions changed (pagekeys.entities_key). Either way, the
+    pages are those of a clean build."""
     from generator import render
 
-    calls, indexes = [], []
-    real, real_index = render.corpus_pages, render.entities_page
-    monkeypatch.setattr(render, "corpus_pages", lambda *a, **k: calls.append(1) or real(*a, **k))
+    overviews, themes, indexes = [], [], []
+    real_overview, real_themes, real_index = render.overview_pages, render.theme_pages, render.entities_page
+    monkeypatch.setattr(render, "overview_pages", lambda *a, **k: overviews.append(1) or real_overview(*a, **k))
+    monkeypatch.setattr(render, "theme_pages", lambda b, view, *a: themes.append(view.theme.id) or real_themes(b, view, *a))
     monkeypatch.setattr(render, "entities_page", lambda *a, **k: indexes.append(1) or real_index(*a, **k))
     seeds = _corpus(tmp_path, copies=1)
     cache = tmp_path / "cache"
     before = _docs(seeds, tmp_path / "warm", cache=cache)
-    assert calls == indexes == [1]
+    every_theme = [t["id"] for t in json.loads(before["data/matrix.json"])["themes"]]
+    assert (overviews, themes, indexes) == ([1], every_theme, [1])
     article = seeds / "000_alpha_steppe.txt"
+    slug = "read-moscow-and-beijing-at-their-word"
     text = article.read_text()
     # Not evidence of any theme, and a few words do not change the reading time.
     article.write_text(text.replace("There are frictions, of course.", "There are frictions, of course, as ever."))
-    calls.clear(), indexes.clear()
+    overviews.clear(), themes.clear(), indexes.clear()
     warm = _docs(seeds, tmp_path / "warm", cache=cache)
-    assert calls == indexes == []
+    assert (overviews, themes, indexes) == ([], [], [])
     assert warm == _docs(seeds, tmp_path / "clean", cache=False)
     changed = {rel for rel in warm if warm[rel] != before[rel]}
-    assert changed == {"articles/read-moscow-and-beijing-at-their-word.md"}
+    assert changed == {f"articles/{slug}.md"}
     # Quoted as evidence (in the matrix exports): same place in the text, other words.
     assert "Russian oil exports toward Asian buyers." in warm["data/matrix.json"].decode()
     article.write_text(article.read_text().replace("Russian oil exports toward Asian buyers.",
                                                    "Russian oil exports toward Asian customers."))
-    calls.clear(), indexes.clear()
+    overviews.clear(), themes.clear(), indexes.clear()
+    old_cells = _cells_of(warm, slug)
     warm = _docs(seeds, tmp_path / "warm", cache=cache)
-    assert calls == [1]
-    assert indexes == []  # the article's mentions are the same: the entities index is kept (entities_key)
+    new_cells = _cells_of(warm, slug)
     assert "Russian oil exports toward Asian customers." in warm["data/matrix.json"].decode()
+    assert overviews == [1]
+    edited = [t for t in every_theme if old_cells[t] != new_cells[t]]
+    assert themes == edited and 0 < len(edited) < len(every_theme)
+    assert indexes == []  # the article's mentions are the same: the entities index is kept
     shutil.rmtree(tmp_path / "clean")
     assert warm == _docs(seeds, tmp_path / "clean", cache=False)
 

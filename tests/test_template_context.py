@@ -16,6 +16,8 @@ TEMPLATES = {
     "matrix.md.j2": (contexts.MatrixPage, set()),
     "print.md.j2": (contexts.PrintPage, set()),
     "print_source.md.j2": (contexts.PrintSource, set()),
+    "print_theme.md.j2": (contexts.ThemePage, {"front_title", "pagefind", "listing", "hidden", "cues", "positions",
+                                               "silent", "related", "co_occurring"}),
     "search.md.j2": (contexts.SearchPage, set()),
     "matrix_theme.md.j2": (contexts.MatrixThemePage, set()),
     "articles.md.j2": (contexts.IndexPage, {"entities", "note"}),
