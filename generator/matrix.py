@@ -220,11 +220,21 @@ def matrix_json(briefing: Briefing, rows: list[ExportRows] | None = None) -> str
                            ensure_ascii=False) for a in briefing.articles]
     themes = [json.dumps({"id": t.id, "title": t.title}, ensure_ascii=False) for t in briefing.codebook.themes]
     cells = [r.json_cells for r in _export_rows(briefing, rows) if r.json_cells]
-    parts = []
+    # One join of every fragment: the file is megabytes at thousands of articles, and
+    # each intermediate string would be another copy of it.
+    out = ["{\n"]
     for name, items in (("articles", articles), ("themes", themes), ("cells", cells)):
-        joined = ",\n  ".join(items)
-        parts.append(f'"{name}": [\n  {joined}\n]' if joined else f'"{name}": []')
-    return "{\n" + ",\n".join(parts) + "\n}\n"
+        if out[-1] != "{\n":
+            out.append(",\n")
+        if not items:
+            out.append(f'"{name}": []')
+            continue
+        out.append(f'"{name}": [\n  ')
+        for i, item in enumerate(items):
+            out += (",\n  ", item) if i else (item,)
+        out.append("\n]")
+    out.append("\n}\n")
+    return "".join(out)
 
 
 def _csv_safe(value: object) -> object:

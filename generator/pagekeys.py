@@ -4,7 +4,7 @@ A rebuild renders a page again only when its key changed (see
 :func:`render.render_site` and :class:`buildstate.PageMemo`): an article page by
 :func:`article_page_key`; the entities index by :func:`entities_key`; the other
 corpus-wide pages by :func:`listing_key` as a whole, and when that changed, each
-theme's pages by :func:`theme_key` and the articles index by :func:`index_key`; an
+theme's pages by :func:`theme_keys` and the articles index by :func:`index_key`; an
 article's rows of the matrix exports by :func:`export_row_key`. Keys are built from
 the digests the records carry (:attr:`Article.listing`, :attr:`ArticleAnalysis.listing`,
 :attr:`CellRow.shown`, :attr:`Cell.shown`), never from an article's text, so that
@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from itertools import islice
 
-from .matrix import Briefing, ThemeView
+from .matrix import Briefing
 from .pages import THEME_PAGE_MAX_SOURCES, _minutes
 from .records import Article
 
@@ -88,7 +89,7 @@ class Listings:
 @dataclass(frozen=True)
 class PageGroup:
     """What the page memo keeps of a group of corpus-wide pages that depend on less than
-    the whole listing (one theme's pages, see :func:`theme_key`; the articles index, see
+    the whole listing (one theme's pages, see :func:`theme_keys`; the articles index, see
     :func:`index_key`), under the group's key: when the listing changed but the group's key
     did not, its pages are as they were and are not rendered again."""
 
@@ -104,22 +105,26 @@ class EntityIndex:
     digest: bytes  # entities.md's digest (see site.Encoded)
 
 
-def theme_key(briefing: Briefing, view: ThemeView, page_salt: str) -> str:
-    """What one theme's pages depend on, hashed: its page, its matrix listing and its part of
-    the print page (see :func:`render.theme_pages`). Besides ``page_salt`` (which covers
-    the codebook's titles and labels), that is the theme itself, the themes it co-occurs
-    with, and per article that addresses it (in corpus order) the digests of its slug, file
-    and metadata (:attr:`Article.listing`) and of its cell (:attr:`Cell.shown`: strength,
-    position, evidence); and the articles the page lists as silent on it (the first
-    :data:`pages.THEME_PAGE_MAX_SOURCES` that do not address it). An edit to one article
-    changes the keys of the themes its cells changed on, not the others'."""
+def theme_keys(briefing: Briefing, page_salt: str) -> list[str]:
+    """What each theme's pages depend on, hashed, in codebook order: its page, its matrix
+    listing and its part of the print page (see :func:`render.theme_pages`). Besides
+    ``page_salt`` (which covers the codebook's titles and labels), that is the theme
+    itself, the themes it co-occurs with, and per article that addresses it (in corpus
+    order) the digests of its slug, file and metadata (:attr:`Article.listing`) and of
+    its cell (:attr:`Cell.shown`: strength, position, evidence); and the articles the
+    page lists as silent on it (the first :data:`pages.THEME_PAGE_MAX_SOURCES` that do not
+    address it). An edit to one article changes the keys of the themes its cells changed
+    on, not the others'."""
     listing = {a.slug: a.listing for a in briefing.articles}
-    parts = [page_salt, repr(view.theme), repr(view.co_occurring)]
-    parts += [f"{listing[c.article]}:{c.shown}" for c in view.cells]
-    addressed = {c.article for c in view.cells}
-    silent = [a.listing for a in briefing.articles if a.slug not in addressed][:THEME_PAGE_MAX_SOURCES]
-    parts += ["silent", *silent]
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+    keys = []
+    for view in briefing.themes:
+        parts = [page_salt, repr(view.theme), repr(view.co_occurring)]
+        parts += [f"{listing[c.article]}:{c.shown}" for c in view.cells]
+        addressed = {c.article for c in view.cells}
+        parts.append("silent")
+        parts += islice((text for slug, text in listing.items() if slug not in addressed), THEME_PAGE_MAX_SOURCES)
+        keys.append(hashlib.sha256("\n".join(parts).encode()).hexdigest())
+    return keys
 
 
 def index_key(briefing: Briefing, page_salt: str) -> str:

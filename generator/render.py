@@ -25,7 +25,7 @@ from .matrix import Briefing, ExportRows, ThemeView, article_export_rows, matrix
 from .contexts import IndexPage, PrintPage, SearchPage
 from .listings import article_index_pages, entities_page, listed_entities, matrix_page, matrix_theme_pages
 from .pagekeys import (EntityIndex, Listings, PageGroup, article_page_key, codebook_labels, entities_key,
-                       export_row_key, index_key, listing_key, theme_key)
+                       export_row_key, index_key, listing_key, theme_keys)
 from .pages import PRINT_MAX_ARTICLES, _cut, _newest_first, article_page, home_page, print_source, theme_page
 from .site import Encoded
 
@@ -179,16 +179,14 @@ def render_site(briefing: Briefing, as_of: str | None, templates: Path = TEMPLAT
         fresh.update({key: previous[key] for key in kept.groups})
     else:  # something they show changed: the groups whose keys did not change are kept
         groups = _Groups(previous, fresh, memo is not None)
-        corpus_wide, parts, names = {}, [], []
-        for view in briefing.themes:
-            name = f"{theme_key(briefing, view, page_salt)}|theme" if memo is not None else ""
+        corpus_wide, parts = {}, []
+        names = ([f"{key}|theme" for key in theme_keys(briefing, page_salt)] + [f"{index_key(briefing, page_salt)}|index"]
+                 if memo is not None else [""] * (len(briefing.themes) + 1))
+        for view, name in zip(briefing.themes, names, strict=False):
             got, part = groups.get(name, functools.partial(theme_pages, briefing, view, pagefind, render))
             corpus_wide.update(got)
             parts.append(part)
-            names.append(name)
-        name = f"{index_key(briefing, page_salt)}|index" if memo is not None else ""
-        corpus_wide.update(groups.get(name, lambda: (index_pages(briefing, render), ""))[0])
-        names.append(name)
+        corpus_wide.update(groups.get(names[-1], lambda: (index_pages(briefing, render), ""))[0])
         texts = overview_pages(briefing, as_of, pagefind, _export_rows(briefing, made, memo, page_salt),
                                tuple(parts), render)
         head = texts.pop("print.md")
@@ -265,7 +263,7 @@ class _Groups:
 
 def theme_pages(briefing: Briefing, view: ThemeView, pagefind: bool, render) -> tuple[dict[str, str], str]:
     """One theme's pages (its page and its full matrix listing) and its section of the print
-    page: what :func:`pagekeys.theme_key` covers."""
+    page: what :func:`pagekeys.theme_keys` covers."""
     pages = {f"themes/{view.theme.id}.md": render("theme.md.j2", theme_page(briefing, view, 1, pagefind))}
     for path, page in matrix_theme_pages(briefing, view).items():
         pages[path] = render("matrix_theme.md.j2", page)

@@ -415,7 +415,7 @@ def test_corpus_wide_pages_are_rendered_again_only_when_an_edit_changes_what_the
     """The page memo keeps the corpus-wide pages under pagekeys.listing_key: an edit to the
     text that no listing shows renders the article's own page only. An edit to a sentence
     quoted as evidence renders the overview pages again, and of the theme pages only those
-    of the themes whose cell of the article changed (pagekeys.theme_key); the entities
+    of the themes whose cell of the article changed (pagekeys.theme_keys); the entities
     index only if the article's mentions changed (pagekeys.entities_key). Either way, the
     pages are those of a clean build."""
     from generator import render
