@@ -111,18 +111,15 @@ def _verdict(cells: list[Cell]) -> str:
 
 
 def _co_occurrence(rows: dict[str, CellRow]) -> dict[str, Counter]:
-    """Per theme, how many (article, paragraph) places it shares with each other theme."""
-    by_place: dict[tuple[str, int], set[str]] = defaultdict(set)
-    for slug, row in rows.items():
-        for cell in row.cells:
-            for ev in cell.evidence:
-                by_place[(slug, ev.sentence.paragraph)].add(cell.theme)
+    """Per theme, how many (article, paragraph) places it shares with each other theme
+    (from each article's :attr:`CellRow.shared_paragraphs`)."""
     shared: dict[str, Counter] = defaultdict(Counter)
-    for themes in by_place.values():
-        for a in themes:
-            for b in themes:
-                if a != b:
-                    shared[a][b] += 1
+    for row in rows.values():
+        for themes in row.shared_paragraphs:
+            for a in themes:
+                for b in themes:
+                    if a != b:
+                        shared[a][b] += 1
     return shared
 
 

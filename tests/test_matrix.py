@@ -5,8 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections import Counter, defaultdict
 
-from generator.matrix import AGREE, DIVERGE, NO_POSITION, SINGLE, UNADDRESSED, cross_link, matrix_csv, matrix_json
+from generator.matrix import (AGREE, DIVERGE, NO_POSITION, SINGLE, UNADDRESSED, _co_occurrence, cross_link, matrix_csv,
+                             matrix_json)
 from generator.records import ArticleAnalysis, CellRow
 from generator.themes import match_article
 from tests.records_factory import article, codebook, theme
@@ -43,6 +45,32 @@ def test_co_occurrence_counts_shared_paragraphs():
     views = {v.theme.id: v for v in _briefing(A, B).themes}
     # asymmetry and energy share paragraph 1 of both articles
     assert dict(views["asymmetry"].co_occurring)["energy"] == 2
+
+
+class _Unread(tuple):
+    def __iter__(self):
+        raise AssertionError("the cells were read")
+
+
+def test_co_occurrence_comes_from_each_rows_shared_paragraphs_not_from_its_cells():
+    # c: energy has two evidence sentences in paragraph 1 (counted once there), and
+    # arctic and sanctions share paragraph 2.
+    c = article("c", "The gas flows. The pipeline is built. China holds the whip hand.", "Arctic sanctions bite.")
+    briefing = _briefing(A, B, c)
+    by_place = defaultdict(set)
+    for slug, row in briefing.rows.items():
+        for cell in row.cells:
+            for ev in cell.evidence:
+                by_place[(slug, ev.sentence.paragraph)].add(cell.theme)
+    expected = Counter((a, b) for themes in by_place.values() for a in themes for b in themes if a != b)
+    assert expected[("energy", "asymmetry")] == 3 and expected[("arctic", "sanctions")] == 1
+    blind = {}
+    for slug, row in briefing.rows.items():
+        copy = object.__new__(CellRow)
+        vars(copy).update(vars(row), cells=_Unread())
+        blind[slug] = copy
+    shared = _co_occurrence(blind)
+    assert {(a, b): n for a, others in shared.items() for b, n in others.items()} == dict(expected)
 
 
 def test_json_export_shape_and_verbatim_quotes():
