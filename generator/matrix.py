@@ -92,8 +92,8 @@ class Briefing:
 
     @cached_property
     def addressed_count(self) -> int:
-        """How many article x theme cells are addressed."""
-        return sum(1 for row in self.rows.values() for c in row.cells if c.addressed)
+        """How many article x theme cells are addressed (each view holds its addressed cells)."""
+        return sum(len(view.cells) for view in self.themes)
 
     def article(self, slug: str) -> Article:
         return next(a for a in self.articles if a.slug == slug)

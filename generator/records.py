@@ -239,14 +239,15 @@ class Cell:
     # does not format every cell of the corpus again to key its pages (a fifth of rendering
     # at 3,000 articles when it did).
     shown: str = field(init=False, repr=False, compare=False)
+    # Whether the article addresses the theme: it has evidence, or the editor pinned a
+    # position. Derived once, as an attribute: a rebuild asks it of every cell of the
+    # corpus (~40,000 at 3,000 articles), a property call each time.
+    addressed: bool = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         evidence = "".join([f"|{e.sentence.paragraph}.{e.sentence.index}:{e.sentence.text!r}" for e in self.evidence])
         object.__setattr__(self, "shown", digest(f"{self.theme}|{self.strength!r}|{self.position!r}|{self.pinned:d}{evidence}"))
-
-    @property
-    def addressed(self) -> bool:
-        return bool(self.evidence) or self.pinned
+        object.__setattr__(self, "addressed", bool(self.evidence) or self.pinned)
 
 
 @dataclass(frozen=True)
