@@ -76,22 +76,35 @@ def matrix_page(briefing: Briefing) -> MatrixPage:
     return MatrixPage(wide, columns if wide else (), rows, per_theme, more, _heatmap_alt(briefing))
 
 
+def matrix_listing(view: ThemeView) -> list[tuple[str, int, list[Cell]]]:
+    """The pages of one theme's full matrix listing (under matrix/<id>/), strongest first:
+    per page, its docs/ path, the index of its first row, and its cells."""
+    cells = _strongest(view.cells)
+    return [(f"matrix/{view.theme.id}/{_listing_name(start // MATRIX_ROWS_PER_PAGE + 1)}", start,
+             cells[start:start + MATRIX_ROWS_PER_PAGE])
+            for start in range(0, max(1, len(cells)), MATRIX_ROWS_PER_PAGE)]
+
+
+def _listing_name(n: int) -> str:
+    return "index.md" if n == 1 else f"{n}.md"
+
+
+def matrix_theme_page(briefing: Briefing, view: ThemeView, start: int, cells: list[Cell]) -> MatrixThemePage:
+    """One page of a theme's full matrix listing (see :func:`matrix_listing`)."""
+    titles = briefing.titles
+    return MatrixThemePage(
+        front_title=_front_title(f"{view.theme.title}: every source"), title=view.theme.title,
+        theme_link=md_link(view.theme.title, _theme_href(view.theme.id, 2)),
+        rows=tuple((md_link(titles[c.article], _article_href(c.article, None, 2)), _matrix_cell(briefing, c, 2))
+                   for c in cells),
+        first=start + 1, total=len(view.cells),
+        pages=_pages(len(view.cells), MATRIX_ROWS_PER_PAGE, lambda n: Md(_listing_name(n))),
+    )
+
+
 def matrix_theme_pages(briefing: Briefing, view: ThemeView) -> dict[str, MatrixThemePage]:
     """The full listing of one theme's cells, strongest first, paginated (pages under matrix/<id>/)."""
-    cells = _strongest(view.cells)
-    titles = briefing.titles
-    name = lambda n: "index.md" if n == 1 else f"{n}.md"  # noqa: E731
-    links = _pages(len(cells), MATRIX_ROWS_PER_PAGE, lambda n: Md(name(n)))
-    out = {}
-    for start in range(0, max(1, len(cells)), MATRIX_ROWS_PER_PAGE):
-        chunk = cells[start:start + MATRIX_ROWS_PER_PAGE]
-        out[f"matrix/{view.theme.id}/{name(start // MATRIX_ROWS_PER_PAGE + 1)}"] = MatrixThemePage(
-            front_title=_front_title(f"{view.theme.title}: every source"), title=view.theme.title, theme_link=md_link(view.theme.title, _theme_href(view.theme.id, 2)),
-            rows=tuple((md_link(titles[c.article], _article_href(c.article, None, 2)), _matrix_cell(briefing, c, 2))
-                       for c in chunk),
-            first=start + 1, total=len(cells), pages=links,
-        )
-    return out
+    return {path: matrix_theme_page(briefing, view, start, cells) for path, start, cells in matrix_listing(view)}
 
 
 def listed_entities(briefing: Briefing) -> tuple[EntityView, ...]:

@@ -4,7 +4,8 @@ A rebuild renders a page again only when its key changed (see
 :func:`render.render_site` and :class:`buildstate.PageMemo`): an article page by
 :func:`article_page_key`; the entities index by :func:`entities_key`; the other
 corpus-wide pages by :func:`listing_key` as a whole, and when that changed, each
-theme's pages by :func:`theme_keys` and the articles index by :func:`index_key`; an
+theme's page by :func:`theme_keys`, each page of its matrix listing by
+:func:`matrix_listing_keys` and the articles index by :func:`index_key`; an
 article's rows of the matrix exports by :func:`export_row_key`. Keys are built from
 the digests the records carry (:attr:`Article.listing`, :attr:`ArticleAnalysis.listing`,
 :attr:`CellRow.shown`, :attr:`Cell.shown`), never from an article's text, so that
@@ -17,9 +18,10 @@ import hashlib
 from dataclasses import dataclass
 from itertools import islice
 
+from .listings import matrix_listing
 from .matrix import Briefing
 from .pages import THEME_PAGE_MAX_SOURCES, _minutes
-from .records import Article
+from .records import Article, Cell
 
 
 def article_page_key(briefing: Briefing, article: Article, listed: frozenset[str], salt: str) -> str:
@@ -89,8 +91,9 @@ class Listings:
 @dataclass(frozen=True)
 class PageGroup:
     """What the page memo keeps of a group of corpus-wide pages that depend on less than
-    the whole listing (one theme's pages, see :func:`theme_keys`; the articles index, see
-    :func:`index_key`), under the group's key: when the listing changed but the group's key
+    the whole listing (a theme's page, see :func:`theme_keys`; a page of its matrix
+    listing, see :func:`matrix_listing_keys`; the articles index, see :func:`index_key`),
+    under the group's key: when the listing changed but the group's key
     did not, its pages are as they were and are not rendered again."""
 
     digests: dict[str, bytes]  # docs/ path -> the page's digest (see site.Encoded)
@@ -106,15 +109,14 @@ class EntityIndex:
 
 
 def theme_keys(briefing: Briefing, page_salt: str) -> list[str]:
-    """What each theme's pages depend on, hashed, in codebook order: its page, its matrix
-    listing and its part of the print page (see :func:`render.theme_pages`). Besides
-    ``page_salt`` (which covers the codebook's titles and labels), that is the theme
-    itself, the themes it co-occurs with, and per article that addresses it (in corpus
-    order) the digests of its slug, file and metadata (:attr:`Article.listing`) and of
-    its cell (:attr:`Cell.shown`: strength, position, evidence); and the articles the
-    page lists as silent on it (the first :data:`pages.THEME_PAGE_MAX_SOURCES` that do not
-    address it). An edit to one article changes the keys of the themes its cells changed
-    on, not the others'."""
+    """What each theme's page and its part of the print page depend on, hashed, in codebook
+    order (see :func:`render.theme_pages`). Besides ``page_salt`` (which covers the
+    codebook's titles and labels), that is the theme itself, the themes it co-occurs with,
+    and per article that addresses it (in corpus order) the digests of its slug, file and
+    metadata (:attr:`Article.listing`) and of its cell (:attr:`Cell.shown`: strength,
+    position, evidence); and the articles the page lists as silent on it (the first
+    :data:`pages.THEME_PAGE_MAX_SOURCES` that do not address it). An edit to one article
+    changes the keys of the themes its cells changed on, not the others'."""
     listing = {a.slug: a.listing for a in briefing.articles}
     keys = []
     for view in briefing.themes:
@@ -125,6 +127,25 @@ def theme_keys(briefing: Briefing, page_salt: str) -> list[str]:
         parts += islice((text for slug, text in listing.items() if slug not in addressed), THEME_PAGE_MAX_SOURCES)
         keys.append(hashlib.sha256("\n".join(parts).encode()).hexdigest())
     return keys
+
+
+def matrix_listing_keys(briefing: Briefing, page_salt: str) -> list[list[tuple[str, int, list[Cell], str]]]:
+    """Per theme (in codebook order), the pages of its full matrix listing
+    (:func:`listings.matrix_listing`: docs/ path, first row, cells), each with what it
+    depends on, hashed: ``page_salt`` (the codebook's titles and labels), its path and
+    first row, how many cells the theme has (the page links), and per row the digests of
+    its article's slug, file and metadata and of its cell. An edit that changes one cell
+    changes the page it is on (and those it moves across, strongest first), not the others."""
+    listing = {a.slug: a.listing for a in briefing.articles}
+    out = []
+    for view in briefing.themes:
+        pages = []
+        for path, start, cells in matrix_listing(view):
+            parts = [page_salt, path, str(start), str(len(view.cells))]
+            parts += [f"{listing[c.article]}:{c.shown}" for c in cells]
+            pages.append((path, start, cells, hashlib.sha256("\n".join(parts).encode()).hexdigest()))
+        out.append(pages)
+    return out
 
 
 def index_key(briefing: Briefing, page_salt: str) -> str:

@@ -23,9 +23,10 @@ from .escape import Md, md_escape, md_link
 from .heatmap import heatmap_svg
 from .matrix import Briefing, ExportRows, ThemeView, article_export_rows, matrix_csv, matrix_json
 from .contexts import IndexPage, PrintPage, SearchPage
-from .listings import article_index_pages, entities_page, listed_entities, matrix_page, matrix_theme_pages
+from .listings import (article_index_pages, entities_page, listed_entities, matrix_listing, matrix_page, matrix_theme_page,
+                       matrix_theme_pages)
 from .pagekeys import (EntityIndex, Listings, PageGroup, article_page_key, codebook_labels, entities_key,
-                       export_row_key, index_key, listing_key, theme_keys)
+                       export_row_key, index_key, listing_key, matrix_listing_keys, theme_keys)
 from .pages import PRINT_MAX_ARTICLES, _cut, _newest_first, article_page, home_page, print_source, theme_page
 from .site import Encoded
 
@@ -180,19 +181,25 @@ def render_site(briefing: Briefing, as_of: str | None, templates: Path = TEMPLAT
     else:  # something they show changed: the groups whose keys did not change are kept
         groups = _Groups(previous, fresh, memo is not None)
         corpus_wide, parts = {}, []
-        names = ([f"{key}|theme" for key in theme_keys(briefing, page_salt)] + [f"{index_key(briefing, page_salt)}|index"]
-                 if memo is not None else [""] * (len(briefing.themes) + 1))
-        for view, name in zip(briefing.themes, names, strict=False):
-            got, part = groups.get(name, functools.partial(theme_pages, briefing, view, pagefind, render))
+        themes = theme_keys(briefing, page_salt) if memo is not None else [""] * len(briefing.themes)
+        listings = (matrix_listing_keys(briefing, page_salt) if memo is not None
+                    else [[(*page, "") for page in matrix_listing(view)] for view in briefing.themes])
+        for view, key, listing_pages in zip(briefing.themes, themes, listings, strict=True):
+            got, part = groups.get(f"{key}|theme" if key else "",
+                                   functools.partial(theme_pages, briefing, view, pagefind, render))
             corpus_wide.update(got)
             parts.append(part)
-        corpus_wide.update(groups.get(names[-1], lambda: (index_pages(briefing, render), ""))[0])
+            for path, start, cells, page_key in listing_pages:
+                corpus_wide.update(groups.get(f"{page_key}|matrix" if page_key else "", functools.partial(
+                    _listing_page, briefing, view, path, start, cells, render))[0])
+        index = f"{index_key(briefing, page_salt)}|index" if memo is not None else ""
+        corpus_wide.update(groups.get(index, lambda: (index_pages(briefing, render), ""))[0])
         texts = overview_pages(briefing, as_of, pagefind, _export_rows(briefing, made, memo, page_salt),
                                tuple(parts), render)
         head = texts.pop("print.md")
         corpus_wide.update({p: Encoded.of(t) if memo is not None else t for p, t in texts.items()})
         kept = Listings({p: e.digest for p, e in corpus_wide.items() if isinstance(e, Encoded)}, head,
-                        tuple(names) if memo is not None else ())
+                        groups.keys)
     pages.update(corpus_wide)
     if memo is not None:
         fresh[listing] = kept
@@ -243,6 +250,7 @@ class _Groups:
 
     def __init__(self, previous: dict[str, object], fresh: dict[str, object], memo: bool):
         self.previous, self.fresh, self.memo = previous, fresh, memo
+        self.keys: tuple[str, ...] = ()  # of the groups got so far
 
     def get(self, key: str, make: Callable[[], tuple[dict[str, str], str]]) -> tuple[dict[str, str | Encoded], str]:
         """The group's pages and its part of the print page."""
@@ -258,16 +266,20 @@ class _Groups:
             pages = {p: Encoded.of(t) for p, t in texts.items()}
             kept = PageGroup({p: e.digest for p, e in pages.items()}, part)  # type: ignore[union-attr]
         self.fresh[key] = kept
+        self.keys += (key,)
         return pages, kept.print_part
 
 
 def theme_pages(briefing: Briefing, view: ThemeView, pagefind: bool, render) -> tuple[dict[str, str], str]:
-    """One theme's pages (its page and its full matrix listing) and its section of the print
-    page: what :func:`pagekeys.theme_keys` covers."""
+    """One theme's page and its section of the print page: what :func:`pagekeys.theme_keys` covers."""
     pages = {f"themes/{view.theme.id}.md": render("theme.md.j2", theme_page(briefing, view, 1, pagefind))}
-    for path, page in matrix_theme_pages(briefing, view).items():
-        pages[path] = render("matrix_theme.md.j2", page)
     return pages, render("print_theme.md.j2", theme_page(briefing, view, depth=0))
+
+
+def _listing_page(briefing: Briefing, view: ThemeView, path: str, start: int, cells: list, render
+                  ) -> tuple[dict[str, str], str]:
+    """One page of a theme's full matrix listing: what :func:`pagekeys.matrix_listing_keys` covers."""
+    return {path: render("matrix_theme.md.j2", matrix_theme_page(briefing, view, start, cells))}, ""
 
 
 def index_pages(briefing: Briefing, render) -> dict[str, str]:
@@ -307,6 +319,8 @@ def corpus_pages(briefing: Briefing, as_of: str | None, pagefind: bool, rows: li
         got, part = theme_pages(briefing, view, pagefind, render)
         pages.update(got)
         parts.append(part)
+        for path, page in matrix_theme_pages(briefing, view).items():
+            pages[path] = render("matrix_theme.md.j2", page)
     pages.update(index_pages(briefing, render))
     pages.update(overview_pages(briefing, as_of, pagefind, rows, tuple(parts), render))
     return pages

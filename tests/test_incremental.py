@@ -414,30 +414,34 @@ def _cells_of(docs: dict[str, bytes], slug: str) -> dict[str, dict]:
 def test_corpus_wide_pages_are_rendered_again_only_when_an_edit_changes_what_they_show(tmp_path, monkeypatch):
     """The page memo keeps the corpus-wide pages under pagekeys.listing_key: an edit to the
     text that no listing shows renders the article's own page only. An edit to a sentence
-    quoted as evidence renders the overview pages again, and of the theme pages only those
-    of the themes whose cell of the article changed (pagekeys.theme_keys); the entities
+    quoted as evidence renders the overview pages again, and of the theme pages and the
+    pages of the themes' matrix listings only those that show a cell of the article that
+    changed (pagekeys.theme_keys, pagekeys.matrix_listing_keys); the entities
     index only if the article's mentions changed (pagekeys.entities_key). Either way, the
     pages are those of a clean build."""
     from generator import render
 
-    overviews, themes, indexes = [], [], []
+    overviews, themes, listings, indexes = [], [], [], []
     real_overview, real_themes, real_index = render.overview_pages, render.theme_pages, render.entities_page
+    real_listing = render._listing_page
     monkeypatch.setattr(render, "overview_pages", lambda *a, **k: overviews.append(1) or real_overview(*a, **k))
     monkeypatch.setattr(render, "theme_pages", lambda b, view, *a: themes.append(view.theme.id) or real_themes(b, view, *a))
+    monkeypatch.setattr(render, "_listing_page", lambda b, v, path, *a: listings.append(path) or real_listing(b, v, path, *a))
     monkeypatch.setattr(render, "entities_page", lambda *a, **k: indexes.append(1) or real_index(*a, **k))
     seeds = _corpus(tmp_path, copies=1)
     cache = tmp_path / "cache"
     before = _docs(seeds, tmp_path / "warm", cache=cache)
     every_theme = [t["id"] for t in json.loads(before["data/matrix.json"])["themes"]]
     assert (overviews, themes, indexes) == ([1], every_theme, [1])
+    assert listings == [f"matrix/{t}/index.md" for t in every_theme]  # one page each at this size
     article = seeds / "000_alpha_steppe.txt"
     slug = "read-moscow-and-beijing-at-their-word"
     text = article.read_text()
     # Not evidence of any theme, and a few words do not change the reading time.
     article.write_text(text.replace("There are frictions, of course.", "There are frictions, of course, as ever."))
-    overviews.clear(), themes.clear(), indexes.clear()
+    overviews.clear(), themes.clear(), listings.clear(), indexes.clear()
     warm = _docs(seeds, tmp_path / "warm", cache=cache)
-    assert (overviews, themes, indexes) == ([], [], [])
+    assert (overviews, themes, listings, indexes) == ([], [], [], [])
     assert warm == _docs(seeds, tmp_path / "clean", cache=False)
     changed = {rel for rel in warm if warm[rel] != before[rel]}
     assert changed == {f"articles/{slug}.md"}
@@ -445,7 +449,7 @@ def test_corpus_wide_pages_are_rendered_again_only_when_an_edit_changes_what_the
     assert "Russian oil exports toward Asian buyers." in warm["data/matrix.json"].decode()
     article.write_text(article.read_text().replace("Russian oil exports toward Asian buyers.",
                                                    "Russian oil exports toward Asian customers."))
-    overviews.clear(), themes.clear(), indexes.clear()
+    overviews.clear(), themes.clear(), listings.clear(), indexes.clear()
     old_cells = _cells_of(warm, slug)
     warm = _docs(seeds, tmp_path / "warm", cache=cache)
     new_cells = _cells_of(warm, slug)
@@ -453,9 +457,39 @@ def test_corpus_wide_pages_are_rendered_again_only_when_an_edit_changes_what_the
     assert overviews == [1]
     edited = [t for t in every_theme if old_cells[t] != new_cells[t]]
     assert themes == edited and 0 < len(edited) < len(every_theme)
+    assert listings == [f"matrix/{t}/index.md" for t in edited]
     assert indexes == []  # the article's mentions are the same: the entities index is kept
     shutil.rmtree(tmp_path / "clean")
     assert warm == _docs(seeds, tmp_path / "clean", cache=False)
+
+
+def test_an_edit_renders_again_only_the_matrix_listing_pages_that_show_the_changed_cells(tmp_path, monkeypatch):
+    """With a theme's matrix listing over several pages, an edit to a quoted sentence renders
+    again the pages that list the article's changed cells, not the theme's other pages; the
+    pages equal a clean build's."""
+    from generator import listings, render
+
+    monkeypatch.setattr(listings, "MATRIX_ROWS_PER_PAGE", 2)
+    rendered = []
+    real_listing = render._listing_page
+    monkeypatch.setattr(render, "_listing_page", lambda b, v, path, *a: rendered.append(path) or real_listing(b, v, path, *a))
+    seeds = _corpus(tmp_path, copies=2)
+    cache = tmp_path / "cache"
+    before = _docs(seeds, tmp_path / "warm", cache=cache)
+    slug = "read-moscow-and-beijing-at-their-word"
+    article = seeds / "000_alpha_steppe.txt"
+    article.write_text(article.read_text().replace("Russian oil exports toward Asian buyers.",
+                                                   "Russian oil exports toward Asian customers."))
+    rendered.clear()
+    warm = _docs(seeds, tmp_path / "warm", cache=cache)
+    again = list(rendered)
+    assert warm == _docs(seeds, tmp_path / "clean", cache=False)
+    edited = {t for t, cell in _cells_of(warm, slug).items() if cell != _cells_of(before, slug)[t]}
+    showing = {rel for rel in warm if rel.startswith("matrix/") and rel.split("/")[1] in edited
+               and f"articles/{slug}.md)".encode() in warm[rel]}
+    paged = {rel for rel in warm if rel.startswith("matrix/") and rel.split("/")[1] in edited}
+    assert showing and len(paged) > len(showing)  # the edited themes' listings span more pages
+    assert sorted(again) == sorted(showing)
 
 
 def test_workers_read_the_codebook_themselves_and_cells_follow_the_one_the_build_validated(tmp_path, monkeypatch):
