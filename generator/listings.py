@@ -57,7 +57,7 @@ def _matrix_cell(briefing: Briefing, cell: Cell, depth: int) -> MatrixCell:
 def matrix_page(briefing: Briefing) -> MatrixPage:
     articles, themes = briefing.articles, briefing.codebook.themes
     wide = len(articles) <= WIDE_MATRIX_MAX_ARTICLES
-    columns = tuple(md_link(a.meta.title, _article_href(a.slug, None, 0)) for a in articles)
+    columns = tuple(md_link(a.meta.title, _article_href(a.slug, None, 0)) for a in articles) if wide else ()
     theme_links = [md_link(t.title, _theme_href(t.id, 0)) for t in themes]
     rows = tuple(
         (theme_links[i], tuple(_matrix_cell(briefing, briefing.cell(a.slug, t.id), 0) for a in articles))
@@ -73,7 +73,7 @@ def matrix_page(briefing: Briefing) -> MatrixPage:
         for i, t in enumerate(themes)
     ) if not wide else ()
     more = tuple((len(views[t.id].cells), Md(f"matrix/{t.id}/index.md")) for t in themes) if not wide else ()
-    return MatrixPage(wide, columns if wide else (), rows, per_theme, more, _heatmap_alt(briefing))
+    return MatrixPage(wide, columns, rows, per_theme, more, _heatmap_alt(briefing))
 
 
 def matrix_listing(view: ThemeView) -> list[tuple[str, int, list[Cell]]]:
