@@ -29,7 +29,7 @@ from .pages import (
     _strongest,
     _theme_href,
 )
-from .records import Cell
+from .records import Cell, Stance
 
 # Up to this many articles the matrix is one themes x articles table; beyond,
 # one table per theme with articles as sortable rows.
@@ -67,44 +67,46 @@ def matrix_page(briefing: Briefing) -> MatrixPage:
     views = {v.theme.id: v for v in briefing.themes}
     per_theme = tuple(
         (theme_links[i], tuple(
-            (md_link(titles[c.article], _article_href(c.article, None, 0)), _matrix_cell(briefing, c, 0))
-            for c in _strongest(views[t.id].cells)[:MATRIX_OVERVIEW_ROWS]
+            (md_link(titles[s.article], _article_href(s.article, None, 0)),
+             _matrix_cell(briefing, briefing.cell(s.article, t.id), 0))
+            for s in _strongest(views[t.id].stances)[:MATRIX_OVERVIEW_ROWS]
         ))
         for i, t in enumerate(themes)
     ) if not wide else ()
-    more = tuple((len(views[t.id].cells), Md(f"matrix/{t.id}/index.md")) for t in themes) if not wide else ()
+    more = tuple((len(views[t.id].stances), Md(f"matrix/{t.id}/index.md")) for t in themes) if not wide else ()
     return MatrixPage(wide, columns, rows, per_theme, more, _heatmap_alt(briefing))
 
 
-def matrix_listing(view: ThemeView) -> list[tuple[str, int, list[Cell]]]:
+def matrix_listing(view: ThemeView) -> list[tuple[str, int, list[Stance]]]:
     """The pages of one theme's full matrix listing (under matrix/<id>/), strongest first:
-    per page, its docs/ path, the index of its first row, and its cells."""
-    cells = _strongest(view.cells)
+    per page, its docs/ path, the index of its first row, and the stances it lists."""
+    stances = _strongest(view.stances)
     return [(f"matrix/{view.theme.id}/{_listing_name(start // MATRIX_ROWS_PER_PAGE + 1)}", start,
-             cells[start:start + MATRIX_ROWS_PER_PAGE])
-            for start in range(0, max(1, len(cells)), MATRIX_ROWS_PER_PAGE)]
+             stances[start:start + MATRIX_ROWS_PER_PAGE])
+            for start in range(0, max(1, len(stances)), MATRIX_ROWS_PER_PAGE)]
 
 
 def _listing_name(n: int) -> str:
     return "index.md" if n == 1 else f"{n}.md"
 
 
-def matrix_theme_page(briefing: Briefing, view: ThemeView, start: int, cells: list[Cell]) -> MatrixThemePage:
+def matrix_theme_page(briefing: Briefing, view: ThemeView, start: int, stances: list[Stance]) -> MatrixThemePage:
     """One page of a theme's full matrix listing (see :func:`matrix_listing`)."""
     titles = briefing.titles
+    theme = view.theme
     return MatrixThemePage(
-        front_title=_front_title(f"{view.theme.title}: every source"), title=view.theme.title,
-        theme_link=md_link(view.theme.title, _theme_href(view.theme.id, 2)),
-        rows=tuple((md_link(titles[c.article], _article_href(c.article, None, 2)), _matrix_cell(briefing, c, 2))
-                   for c in cells),
-        first=start + 1, total=len(view.cells),
-        pages=_pages(len(view.cells), MATRIX_ROWS_PER_PAGE, lambda n: Md(_listing_name(n))),
+        front_title=_front_title(f"{theme.title}: every source"), title=theme.title,
+        theme_link=md_link(theme.title, _theme_href(theme.id, 2)),
+        rows=tuple((md_link(titles[s.article], _article_href(s.article, None, 2)),
+                    _matrix_cell(briefing, briefing.cell(s.article, theme.id), 2)) for s in stances),
+        first=start + 1, total=len(view.stances),
+        pages=_pages(len(view.stances), MATRIX_ROWS_PER_PAGE, lambda n: Md(_listing_name(n))),
     )
 
 
 def matrix_theme_pages(briefing: Briefing, view: ThemeView) -> dict[str, MatrixThemePage]:
     """The full listing of one theme's cells, strongest first, paginated (pages under matrix/<id>/)."""
-    return {path: matrix_theme_page(briefing, view, start, cells) for path, start, cells in matrix_listing(view)}
+    return {path: matrix_theme_page(briefing, view, start, stances) for path, start, stances in matrix_listing(view)}
 
 
 def listed_entities(briefing: Briefing) -> tuple[EntityView, ...]:

@@ -14,7 +14,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import cached_property
 
-from .records import Article, ArticleAnalysis, Cell, CellRow, Codebook, Mention, Theme
+from .records import Article, ArticleAnalysis, Cell, CellRow, Codebook, Mention, Stance, Theme
 
 # Verdicts on a theme across sources.
 AGREE = "agree"  # two or more sources take the same position, none differs
@@ -33,10 +33,11 @@ _CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 @dataclass(frozen=True)
 class ThemeView:
-    """A theme across the corpus."""
+    """A theme across the corpus: the stances of the articles that address it. A page that
+    lists a source's evidence reads its full cell (:meth:`Briefing.cell`)."""
 
     theme: Theme
-    cells: tuple[Cell, ...]  # addressed cells only, in article order
+    stances: tuple[Stance, ...]  # of the addressed cells only, in article order
     verdict: str
     positions: tuple[tuple[str, tuple[str, ...]], ...]  # position id -> article slugs
     co_occurring: tuple[tuple[str, int], ...]  # (theme id, shared paragraphs)
@@ -93,16 +94,16 @@ class Briefing:
     @cached_property
     def addressed_count(self) -> int:
         """How many article x theme cells are addressed (each view holds its addressed cells)."""
-        return sum(len(view.cells) for view in self.themes)
+        return sum(len(view.stances) for view in self.themes)
 
     def article(self, slug: str) -> Article:
         return next(a for a in self.articles if a.slug == slug)
 
 
-def _verdict(cells: list[Cell]) -> str:
-    if not cells:
+def _verdict(stances: list[Stance]) -> str:
+    if not stances:
         return UNADDRESSED
-    taken = [c.position for c in cells if c.position]
+    taken = [s.position for s in stances if s.position]
     if not taken:
         return NO_POSITION
     if len(set(taken)) > 1:
@@ -149,14 +150,17 @@ def cross_link(
 def _theme_views(articles: tuple[Article, ...], codebook: Codebook,
                  rows: dict[str, CellRow]) -> tuple[ThemeView, ...]:
     shared = _co_occurrence(rows)
-    ordered = [rows[a.slug].cells for a in articles]
+    by_theme: dict[str, list[Stance]] = {t.id: [] for t in codebook.themes}
+    for article in articles:
+        for stance in rows[article.slug].stances:
+            by_theme[stance.theme].append(stance)
     views = []
-    for i, theme in enumerate(codebook.themes):
-        addressed = [c for c in (cells[i] for cells in ordered) if c.addressed]
+    for theme in codebook.themes:
+        addressed = by_theme[theme.id]
         by_position: dict[str, list[str]] = defaultdict(list)
-        for cell in addressed:
-            if cell.position:
-                by_position[cell.position].append(cell.article)
+        for stance in addressed:
+            if stance.position:
+                by_position[stance.position].append(stance.article)
         order = [p.id for p in theme.positions]
         positions = tuple(
             (pid, tuple(by_position[pid])) for pid in sorted(by_position, key=order.index)

@@ -21,7 +21,7 @@ from itertools import islice
 from .listings import matrix_listing
 from .matrix import Briefing
 from .pages import THEME_PAGE_MAX_SOURCES, _minutes
-from .records import Article, Cell
+from .records import Article, Stance
 
 
 def article_page_key(briefing: Briefing, article: Article, listed: frozenset[str], salt: str) -> str:
@@ -113,7 +113,7 @@ def theme_keys(briefing: Briefing, page_salt: str) -> list[str]:
     order (see :func:`render.theme_pages`). Besides ``page_salt`` (which covers the
     codebook's titles and labels), that is the theme itself, the themes it co-occurs with,
     and per article that addresses it (in corpus order) the digests of its slug, file and
-    metadata (:attr:`Article.listing`) and of its cell (:attr:`Cell.shown`: strength,
+    metadata (:attr:`Article.listing`) and of its cell (:attr:`Stance.shown`, the cell's :attr:`Cell.shown`: strength,
     position, evidence); and the articles the page lists as silent on it (the first
     :data:`pages.THEME_PAGE_MAX_SOURCES` that do not address it). An edit to one article
     changes the keys of the themes its cells changed on, not the others'."""
@@ -121,17 +121,17 @@ def theme_keys(briefing: Briefing, page_salt: str) -> list[str]:
     keys = []
     for view in briefing.themes:
         parts = [page_salt, repr(view.theme), repr(view.co_occurring)]
-        parts += [f"{listing[c.article]}:{c.shown}" for c in view.cells]
-        addressed = {c.article for c in view.cells}
+        parts += [f"{listing[s.article]}:{s.shown}" for s in view.stances]
+        addressed = {s.article for s in view.stances}
         parts.append("silent")
         parts += islice((text for slug, text in listing.items() if slug not in addressed), THEME_PAGE_MAX_SOURCES)
         keys.append(hashlib.sha256("\n".join(parts).encode()).hexdigest())
     return keys
 
 
-def matrix_listing_keys(briefing: Briefing, page_salt: str) -> list[list[tuple[str, int, list[Cell], str]]]:
+def matrix_listing_keys(briefing: Briefing, page_salt: str) -> list[list[tuple[str, int, list[Stance], str]]]:
     """Per theme (in codebook order), the pages of its full matrix listing
-    (:func:`listings.matrix_listing`: docs/ path, first row, cells), each with what it
+    (:func:`listings.matrix_listing`: docs/ path, first row, stances), each with what it
     depends on, hashed: ``page_salt`` (the codebook's titles and labels), its path and
     first row, how many cells the theme has (the page links), and per row the digests of
     its article's slug, file and metadata and of its cell. An edit that changes one cell
@@ -140,10 +140,10 @@ def matrix_listing_keys(briefing: Briefing, page_salt: str) -> list[list[tuple[s
     out = []
     for view in briefing.themes:
         pages = []
-        for path, start, cells in matrix_listing(view):
-            parts = [page_salt, path, str(start), str(len(view.cells))]
-            parts += [f"{listing[c.article]}:{c.shown}" for c in cells]
-            pages.append((path, start, cells, hashlib.sha256("\n".join(parts).encode()).hexdigest()))
+        for path, start, stances in matrix_listing(view):
+            parts = [page_salt, path, str(start), str(len(view.stances))]
+            parts += [f"{listing[s.article]}:{s.shown}" for s in stances]
+            pages.append((path, start, stances, hashlib.sha256("\n".join(parts).encode()).hexdigest()))
         out.append(pages)
     return out
 

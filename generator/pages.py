@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterable
 from itertools import islice
+from typing import TypeVar
 
 from .contexts import (
     ArticlePage,
@@ -31,7 +33,9 @@ from .contexts import (
 )
 from .escape import Md, html_escape, md_escape, md_link, safe_url
 from .matrix import Briefing, ThemeView
-from .records import BLOCKQUOTE, Article, Cell, Metadata, Sentence
+from .records import BLOCKQUOTE, Article, Cell, Metadata, Sentence, Stance
+
+S = TypeVar("S", Cell, Stance)
 
 # Average adult silent reading speed for non-fiction (Brysbaert 2019: 238 wpm).
 WORDS_PER_MINUTE = 238
@@ -91,9 +95,9 @@ def _front_title(title: str) -> Md:
     return Md(json.dumps(html_escape(title)))
 
 
-def _strongest(cells) -> list[Cell]:
-    """Addressed cells, strongest first (stable: ties keep article order)."""
-    return sorted(cells, key=lambda c: -c.strength)
+def _strongest(stances: Iterable[S]) -> list[S]:
+    """Addressed cells (or their stances), strongest first (stable: ties keep article order)."""
+    return sorted(stances, key=lambda c: -c.strength)
 
 
 def _newest_first(articles: tuple[Article, ...]) -> list[Article]:
@@ -228,21 +232,21 @@ def _stance(briefing: Briefing, view: ThemeView, titles: dict[str, str], depth: 
 def theme_page(briefing: Briefing, view: ThemeView, depth: int = 1, pagefind: bool = False) -> ThemePage:
     theme = view.theme
     titles = briefing.titles
-    strongest = _strongest(view.cells)
+    listed = [briefing.cell(s.article, theme.id) for s in _strongest(view.stances)[:THEME_PAGE_MAX_SOURCES]]
     sources = tuple(
         SourceOnTheme(
             link=md_link(titles[c.article], _article_href(c.article, None, depth)),
             position=_position_label(briefing, c), pinned=c.pinned, strength=_pct(c.strength),
             quotes=tuple(_ref(e.sentence, c.article, depth) for e in c.evidence[:QUOTES_PER_SOURCE]),
         )
-        for c in strongest[:THEME_PAGE_MAX_SOURCES]
+        for c in listed
     )
-    addressed = {c.article for c in view.cells}
+    addressed = {s.article for s in view.stances}
     known = {t.id for t in briefing.codebook.themes}
     return ThemePage(
         front_title=_front_title(theme.title), pagefind=pagefind, title=theme.title, description=theme.description,
         listing=Md(f"{'../' * depth}matrix/{theme.id}/index.md"),
-        hidden=max(0, len(view.cells) - THEME_PAGE_MAX_SOURCES), cues=tuple(c.text for c in theme.cues),
+        hidden=max(0, len(view.stances) - THEME_PAGE_MAX_SOURCES), cues=tuple(c.text for c in theme.cues),
         positions=tuple((p.label, p.description or "") for p in theme.positions),
         verdict=view.verdict,
         stance=_stance(briefing, view, titles, depth),
@@ -275,7 +279,7 @@ def home_page(briefing: Briefing, as_of: str | None, pagefind: bool = False) -> 
             link=md_link(v.theme.title, _theme_href(v.theme.id, 0)), verdict=v.verdict,
             description=v.theme.description,
             positions=_stance(briefing, v, titles, 0),
-            addressed_by=len(v.cells),
+            addressed_by=len(v.stances),
         )
         for v in briefing.themes
     )

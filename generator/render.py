@@ -189,9 +189,9 @@ def render_site(briefing: Briefing, as_of: str | None, templates: Path = TEMPLAT
                                    functools.partial(theme_pages, briefing, view, pagefind, render))
             corpus_wide.update(got)
             parts.append(part)
-            for path, start, cells, page_key in listing_pages:
+            for path, start, stances, page_key in listing_pages:
                 corpus_wide.update(groups.get(f"{page_key}|matrix" if page_key else "", functools.partial(
-                    _listing_page, briefing, view, path, start, cells, render))[0])
+                    _listing_page, briefing, view, path, start, stances, render))[0])
         index = f"{index_key(briefing, page_salt)}|index" if memo is not None else ""
         corpus_wide.update(groups.get(index, lambda: (index_pages(briefing, render), ""))[0])
         texts = overview_pages(briefing, as_of, pagefind, _export_rows(briefing, made, memo, page_salt),
@@ -276,10 +276,10 @@ def theme_pages(briefing: Briefing, view: ThemeView, pagefind: bool, render) -> 
     return pages, render("print_theme.md.j2", theme_page(briefing, view, depth=0))
 
 
-def _listing_page(briefing: Briefing, view: ThemeView, path: str, start: int, cells: list, render
+def _listing_page(briefing: Briefing, view: ThemeView, path: str, start: int, stances: list, render
                   ) -> tuple[dict[str, str], str]:
     """One page of a theme's full matrix listing: what :func:`pagekeys.matrix_listing_keys` covers."""
-    return {path: render("matrix_theme.md.j2", matrix_theme_page(briefing, view, start, cells))}, ""
+    return {path: render("matrix_theme.md.j2", matrix_theme_page(briefing, view, start, stances))}, ""
 
 
 def index_pages(briefing: Briefing, render) -> dict[str, str]:
@@ -301,7 +301,7 @@ def overview_pages(briefing: Briefing, as_of: str | None, pagefind: bool, rows: 
         shown=min(len(briefing.articles), PRINT_MAX_ARTICLES), total=len(briefing.articles),
     ))
     pages["themes/index.md"] = render("themes.md.j2", IndexPage(rows=tuple(
-        (md_link(v.theme.title, f"{v.theme.id}.md"), v.theme.description, len(v.cells), v.verdict)
+        (md_link(v.theme.title, f"{v.theme.id}.md"), v.theme.description, len(v.stances), v.verdict)
         for v in briefing.themes)))
     pages["data/matrix.json"] = matrix_json(briefing, rows)
     pages["data/matrix.csv"] = matrix_csv(briefing, rows)

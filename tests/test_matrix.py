@@ -37,7 +37,7 @@ def test_verdicts():
     assert dict(views["asymmetry"].positions) == {"china-dominant": ("a",), "balanced": ("b",)}
     assert views["sanctions"].verdict == AGREE
     assert views["energy"].verdict == NO_POSITION
-    assert views["arctic"].verdict == UNADDRESSED and views["arctic"].cells == ()
+    assert views["arctic"].verdict == UNADDRESSED and views["arctic"].stances == ()
     assert {v.theme.id: v for v in _briefing(A).themes}["asymmetry"].verdict == SINGLE
 
 
@@ -71,6 +71,22 @@ def test_co_occurrence_comes_from_each_rows_shared_paragraphs_not_from_its_cells
         blind[slug] = copy
     shared = _co_occurrence(blind)
     assert {(a, b): n for a, others in shared.items() for b, n in others.items()} == dict(expected)
+
+
+def test_theme_views_are_built_from_the_stances_without_reading_any_cell():
+    briefing = _briefing(A, B)
+    blind = {}
+    for slug, row in briefing.rows.items():
+        copy = object.__new__(CellRow)
+        vars(copy).update(vars(row), cells=_Unread())
+        blind[slug] = copy
+    views = cross_link(briefing.articles, briefing.analyses, BOOK, blind).themes
+    assert views == briefing.themes
+    addressed = {(c.article, c.theme): c for row in briefing.rows.values() for c in row.cells if c.addressed}
+    assert sorted((s.article, s.theme) for v in views for s in v.stances) == sorted(addressed)
+    for s in (s for v in views for s in v.stances):
+        cell = addressed[(s.article, s.theme)]
+        assert (s.strength, s.position, s.pinned, s.shown) == (cell.strength, cell.position, cell.pinned, cell.shown)
 
 
 def test_json_export_shape_and_verbatim_quotes():

@@ -63,8 +63,9 @@ def test_what_every_rebuild_reads_is_there_without_unpickling_the_text():
         (article.slug, article.meta, article.source_file, article.content_hash, article.word_count, article.listing)
     assert (back_analysis.listing, back_analysis.entity_ids) == (analysis.listing, analysis.entity_ids)
     assert analysis.entity_ids == tuple(m.entity_id for m in analysis.mentions) != ()
-    assert (back_row.shown, back_row.computed_for, back_row.shared_paragraphs) == \
-        (row.shown, row.computed_for, row.shared_paragraphs)
+    assert (back_row.shown, back_row.computed_for, back_row.shared_paragraphs, back_row.stances) == \
+        (row.shown, row.computed_for, row.shared_paragraphs, row.stances)
+    assert row.stances and all(s.article == article.slug for s in row.stances)
     # the text, the analysis and the cells were never needed
     assert all(DEFERRED in vars(record) for record in (back, back_analysis, back_row))
     assert back_analysis.mentions == analysis.mentions and back_row.cells == row.cells
