@@ -29,7 +29,7 @@ from .pages import (
     _strongest,
     _theme_href,
 )
-from .records import Cell, Stance
+from .records import Stance
 
 # Up to this many articles the matrix is one themes x articles table; beyond,
 # one table per theme with articles as sortable rows.
@@ -42,15 +42,15 @@ ENTITY_MAX_ROWS_PER_KIND = 200  # most-mentioned first
 ENTITY_MAX_ARTICLES = 12  # articles listed per entity
 
 
-def _matrix_cell(briefing: Briefing, cell: Cell, depth: int) -> MatrixCell:
-    if not cell.addressed:
+def _matrix_cell(briefing: Briefing, stance: Stance | None, depth: int) -> MatrixCell:
+    """A matrix cell: an addressed cell's stance (with its first quote), or None (not addressed)."""
+    if stance is None:
         return MatrixCell(NOT_ADDRESSED, "", Md(""), False, "0%")
-    label = _position_label(briefing, cell) or "addressed, no position"
-    first = cell.evidence[0].sentence if cell.evidence else None
+    label = _position_label(briefing, stance) or "addressed, no position"
     return MatrixCell(
-        text=label, quote=_cut(first.text) if first else "",
-        href=_article_href(cell.article, first.paragraph, depth) if first else _article_href(cell.article, None, depth),
-        pinned=cell.pinned, strength=_pct(cell.strength),
+        text=label, quote=_cut(stance.quote) if stance.quote else "",
+        href=_article_href(stance.article, stance.paragraph, depth),
+        pinned=stance.pinned, strength=_pct(stance.strength),
     )
 
 
@@ -59,16 +59,16 @@ def matrix_page(briefing: Briefing) -> MatrixPage:
     wide = len(articles) <= WIDE_MATRIX_MAX_ARTICLES
     columns = tuple(md_link(a.meta.title, _article_href(a.slug, None, 0)) for a in articles) if wide else ()
     theme_links = [md_link(t.title, _theme_href(t.id, 0)) for t in themes]
+    stances = {(s.article, s.theme): s for a in articles for s in briefing.rows[a.slug].stances} if wide else {}
     rows = tuple(
-        (theme_links[i], tuple(_matrix_cell(briefing, briefing.cell(a.slug, t.id), 0) for a in articles))
+        (theme_links[i], tuple(_matrix_cell(briefing, stances.get((a.slug, t.id)), 0) for a in articles))
         for i, t in enumerate(themes)
     ) if wide else ()
     titles = briefing.titles
     views = {v.theme.id: v for v in briefing.themes}
     per_theme = tuple(
         (theme_links[i], tuple(
-            (md_link(titles[s.article], _article_href(s.article, None, 0)),
-             _matrix_cell(briefing, briefing.cell(s.article, t.id), 0))
+            (md_link(titles[s.article], _article_href(s.article, None, 0)), _matrix_cell(briefing, s, 0))
             for s in _strongest(views[t.id].stances)[:MATRIX_OVERVIEW_ROWS]
         ))
         for i, t in enumerate(themes)
@@ -97,8 +97,8 @@ def matrix_theme_page(briefing: Briefing, view: ThemeView, start: int, stances: 
     return MatrixThemePage(
         front_title=_front_title(f"{theme.title}: every source"), title=theme.title,
         theme_link=md_link(theme.title, _theme_href(theme.id, 2)),
-        rows=tuple((md_link(titles[s.article], _article_href(s.article, None, 2)),
-                    _matrix_cell(briefing, briefing.cell(s.article, theme.id), 2)) for s in stances),
+        rows=tuple((md_link(titles[s.article], _article_href(s.article, None, 2)), _matrix_cell(briefing, s, 2))
+                   for s in stances),
         first=start + 1, total=len(view.stances),
         pages=_pages(len(view.stances), MATRIX_ROWS_PER_PAGE, lambda n: Md(_listing_name(n))),
     )

@@ -126,7 +126,7 @@ def _cut(text: str, limit: int = CELL_QUOTE_CHARS) -> str:
     return text[:limit].rsplit(" ", 1)[0] + " …"
 
 
-def _position_label(briefing: Briefing, cell: Cell) -> str:
+def _position_label(briefing: Briefing, cell: Cell | Stance) -> str:
     if not cell.position:
         return ""
     theme = briefing.codebook.theme(cell.theme)

@@ -252,9 +252,10 @@ class Cell:
 
 
 class Stance(NamedTuple):
-    """What the corpus-wide views need of one addressed cell (see :attr:`CellRow.stances`):
-    everything but its evidence, which only the pages that list the cell read, from the
-    full :class:`Cell`."""
+    """What the corpus-wide views and the matrix need of one addressed cell (see
+    :attr:`CellRow.stances`): all but its evidence, of which only the first sentence
+    (what a matrix row quotes). A theme page, which quotes more, reads the full
+    :class:`Cell`."""
 
     article: str  # article slug
     theme: str  # theme id
@@ -262,6 +263,8 @@ class Stance(NamedTuple):
     position: str | None
     pinned: bool
     shown: str  # Cell.shown
+    quote: str  # the first evidence sentence, verbatim ("" if none: a pinned position)
+    paragraph: int | None  # its paragraph (None if none)
 
 
 @dataclass(frozen=True)
@@ -289,11 +292,11 @@ class CellRow(Deferred):
 
     @cached_property
     def stances(self) -> tuple[Stance, ...]:
-        """The addressed cells without their evidence, in codebook order: what the theme views
-        (:attr:`matrix.Briefing.themes`) are built from. Kept as a small pickle of their own,
-        read only by a build that builds the views, which then unpickles the full cells only
-        of the articles the pages it renders list (at 3,000 articles the cells of every
-        article took ~85 ms to unpickle; their stances ~10 ms)."""
+        """The addressed cells with only their first evidence sentence, in codebook order: what
+        the theme views (:attr:`matrix.Briefing.themes`) and the matrix pages are built from.
+        Kept as a small pickle of their own, read only by a build that builds the views,
+        which then unpickles the full cells only of the sources the theme pages it renders
+        list (at 3,000 articles the cells of every article took ~85 ms to unpickle)."""
         return pickle.loads(self.stances_pickle)
 
     def __post_init__(self) -> None:
@@ -307,8 +310,11 @@ class CellRow(Deferred):
                     themes.append(cell.theme)
         object.__setattr__(self, "shared_paragraphs",
                            tuple(tuple(themes) for _, themes in sorted(by_paragraph.items()) if len(themes) > 1))
-        stances = tuple(Stance(c.article, c.theme, c.strength, c.position, c.pinned, c.shown)
-                        for c in self.cells if c.addressed)
+        stances = tuple(
+            Stance(c.article, c.theme, c.strength, c.position, c.pinned, c.shown,
+                   c.evidence[0].sentence.text if c.evidence else "",
+                   c.evidence[0].sentence.paragraph if c.evidence else None)
+            for c in self.cells if c.addressed)
         object.__setattr__(self, "stances_pickle", pickle.dumps(stances, protocol=pickle.HIGHEST_PROTOCOL))
 
 

@@ -87,6 +87,7 @@ def test_theme_views_are_built_from_the_stances_without_reading_any_cell():
     for s in (s for v in views for s in v.stances):
         cell = addressed[(s.article, s.theme)]
         assert (s.strength, s.position, s.pinned, s.shown) == (cell.strength, cell.position, cell.pinned, cell.shown)
+        assert (s.quote, s.paragraph) == (cell.evidence[0].sentence.text, cell.evidence[0].sentence.paragraph)
 
 
 def test_json_export_shape_and_verbatim_quotes():
