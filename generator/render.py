@@ -12,22 +12,17 @@ from __future__ import annotations
 
 import functools
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import jinja2
 
-from . import TEMPLATES
-from .escape import Md, md_escape, md_link
-from .heatmap import heatmap_svg
-from .matrix import Briefing, ExportRows, ThemeView, article_export_rows, matrix_csv, matrix_json
-from .contexts import IndexPage, PrintPage, SearchPage
-from .listings import (article_index_pages, entities_page, listed_entities, matrix_listing, matrix_page, matrix_theme_page,
-                       matrix_theme_pages)
-from .pagekeys import (EntityIndex, Listings, PageGroup, article_page_key, codebook_labels, entities_key,
-                       export_row_key, index_key, listing_key, matrix_listing_keys, theme_keys)
-from .pages import PRINT_MAX_ARTICLES, _cut, _newest_first, article_page, home_page, print_source, theme_page
+from . import TEMPLATES, corpuswide
+from .escape import Md, md_escape
+from .listings import entities_page, listed_entities
+from .matrix import Briefing, ExportRows, article_export_rows
+from .pagekeys import EntityIndex, Listings, PageGroup, article_page_key, codebook_labels, entities_key, export_row_key, listing_key
+from .pages import PRINT_MAX_ARTICLES, _cut, _newest_first, article_page, print_source
 from .site import Encoded
 
 if TYPE_CHECKING:
@@ -113,12 +108,13 @@ def render_site(briefing: Briefing, as_of: str | None, templates: Path = TEMPLAT
     builds rendered (see :class:`buildstate.PageMemo`), under the keys of
     :mod:`pagekeys` (all with ``salt``): the digest of each article page, of the entities
     index, of the other corpus-wide pages as a whole and of each of their groups (a
-    theme's pages with its part of the print page; the articles index), each article's
-    part of the print page, and its rows of the exports. It is updated in place to hold
-    exactly this run's pages, so an incremental build renders only what changed: the
-    edited articles' pages, and of the corpus-wide pages only those of the groups whose
-    keys the edit changed, and then the overview pages (home, matrix, exports, for which
-    the rows are read). With a memo, pages are given as :class:`site.Encoded`; one the
+    theme's page with its part of the print page; each page of its matrix listing; the
+    articles index), each article's part of the print page, and its rows of the exports.
+    It is updated in place to hold exactly this run's pages, so an incremental build
+    renders only what changed: the edited articles' pages, and of the corpus-wide pages
+    only those of the groups whose keys the edit changed, and then the overview pages
+    (home, matrix, exports, for which the rows are read; see :mod:`corpuswide`). With a
+    memo, pages are given as :class:`site.Encoded`; one the
     memo has is rendered again only if the writer must write it (its file was changed or
     removed). Without a memo, as text.
     """
@@ -131,8 +127,8 @@ def render_site(briefing: Briefing, as_of: str | None, templates: Path = TEMPLAT
         return env.get_template(name).render(page=page)
 
     page_salt = f"{salt}|{search}|{codebook_labels(briefing)}"
-    index = f"{entities_key(briefing, page_salt)}|entities" if memo is not None else ""
-    known = previous.get(index) if index else None
+    entity_index = f"{entities_key(briefing, page_salt)}|entities" if memo is not None else ""
+    known = previous.get(entity_index) if entity_index else None
     known = known if isinstance(known, EntityIndex) else None
     shown = listed_entities(briefing) if known is None else ()
     listed = known.listed if known is not None else frozenset(e.entity_id for e in shown)
@@ -168,38 +164,21 @@ def render_site(briefing: Briefing, as_of: str | None, templates: Path = TEMPLAT
     else:
         pages["entities.md"] = Encoded(known.digest, make=entities)
     if memo is not None:
-        fresh[index] = known
+        fresh[entity_index] = known
 
     @functools.cache
     def corpus() -> dict[str, str]:  # every corpus-wide page, should the writer need one the memo has
-        return corpus_pages(briefing, as_of, pagefind, _export_rows(briefing, made, memo, page_salt), render)
+        return corpuswide.corpus_pages(briefing, as_of, pagefind, _export_rows(briefing, made, memo, page_salt),
+                                       render)
 
     if kept is not None and all(isinstance(previous.get(key), PageGroup) for key in kept.groups):
         corpus_wide: dict[str, str | Encoded] = {p: Encoded(d, make=lambda p=p: corpus()[p])
                                                  for p, d in kept.digests.items()}
         fresh.update({key: previous[key] for key in kept.groups})
     else:  # something they show changed: the groups whose keys did not change are kept
-        groups = _Groups(previous, fresh, memo is not None)
-        corpus_wide, parts = {}, []
-        themes = theme_keys(briefing, page_salt) if memo is not None else [""] * len(briefing.themes)
-        listings = (matrix_listing_keys(briefing, page_salt) if memo is not None
-                    else [[(*page, "") for page in matrix_listing(view)] for view in briefing.themes])
-        for view, key, listing_pages in zip(briefing.themes, themes, listings, strict=True):
-            got, part = groups.get(f"{key}|theme" if key else "",
-                                   functools.partial(theme_pages, briefing, view, pagefind, render))
-            corpus_wide.update(got)
-            parts.append(part)
-            for path, start, stances, page_key in listing_pages:
-                corpus_wide.update(groups.get(f"{page_key}|matrix" if page_key else "", functools.partial(
-                    _listing_page, briefing, view, path, start, stances, render))[0])
-        index = f"{index_key(briefing, page_salt)}|index" if memo is not None else ""
-        corpus_wide.update(groups.get(index, lambda: (index_pages(briefing, render), ""))[0])
-        texts = overview_pages(briefing, as_of, pagefind, _export_rows(briefing, made, memo, page_salt),
-                               tuple(parts), render)
-        head = texts.pop("print.md")
-        corpus_wide.update({p: Encoded.of(t) if memo is not None else t for p, t in texts.items()})
-        kept = Listings({p: e.digest for p, e in corpus_wide.items() if isinstance(e, Encoded)}, head,
-                        groups.keys)
+        rows = functools.partial(_export_rows, briefing, made, memo, page_salt)
+        corpus_wide, kept = corpuswide.render_listings(briefing, as_of, pagefind, page_salt,
+                                                       corpuswide.Groups(previous, fresh, memo is not None), rows, render)
     pages.update(corpus_wide)
     if memo is not None:
         fresh[listing] = kept
@@ -240,87 +219,3 @@ def _export_rows(briefing: Briefing, made: dict[int, tuple[str, ExportRows]], me
     kept.clear()
     kept.update(fresh)
     return rows
-
-
-class _Groups:
-    """Corpus-wide pages rendered in groups, each memoised under its key (see
-    :class:`pagekeys.PageGroup`): a group whose key the memo has is not rendered (its
-    pages are made again only if the writer must write one). Without a memo (keys ""),
-    every group is rendered, as text."""
-
-    def __init__(self, previous: dict[str, object], fresh: dict[str, object], memo: bool):
-        self.previous, self.fresh, self.memo = previous, fresh, memo
-        self.keys: tuple[str, ...] = ()  # of the groups got so far
-
-    def get(self, key: str, make: Callable[[], tuple[dict[str, str], str]]) -> tuple[dict[str, str | Encoded], str]:
-        """The group's pages and its part of the print page."""
-        kept = self.previous.get(key) if self.memo else None
-        if isinstance(kept, PageGroup):
-            again = functools.cache(make)
-            pages: dict[str, str | Encoded] = {p: Encoded(d, make=lambda p=p: again()[0][p])
-                                               for p, d in kept.digests.items()}
-        else:
-            texts, part = make()
-            if not self.memo:
-                return dict(texts), part
-            pages = {p: Encoded.of(t) for p, t in texts.items()}
-            kept = PageGroup({p: e.digest for p, e in pages.items()}, part)  # type: ignore[union-attr]
-        self.fresh[key] = kept
-        self.keys += (key,)
-        return pages, kept.print_part
-
-
-def theme_pages(briefing: Briefing, view: ThemeView, pagefind: bool, render) -> tuple[dict[str, str], str]:
-    """One theme's page and its section of the print page: what :func:`pagekeys.theme_keys` covers."""
-    pages = {f"themes/{view.theme.id}.md": render("theme.md.j2", theme_page(briefing, view, 1, pagefind))}
-    return pages, render("print_theme.md.j2", theme_page(briefing, view, depth=0))
-
-
-def _listing_page(briefing: Briefing, view: ThemeView, path: str, start: int, stances: list, render
-                  ) -> tuple[dict[str, str], str]:
-    """One page of a theme's full matrix listing: what :func:`pagekeys.matrix_listing_keys` covers."""
-    return {path: render("matrix_theme.md.j2", matrix_theme_page(briefing, view, start, stances))}, ""
-
-
-def index_pages(briefing: Briefing, render) -> dict[str, str]:
-    """The articles index: what :func:`pagekeys.index_key` covers."""
-    return {path: render("articles.md.j2", page) for path, page in article_index_pages(briefing).items()}
-
-
-def overview_pages(briefing: Briefing, as_of: str | None, pagefind: bool, rows: list[ExportRows],
-                   print_parts: tuple[str, ...], render) -> dict[str, str]:
-    """The home page, the matrix overview, the themes index, the exports, the heatmap, the
-    search page (Pagefind mode) and the print page's part before the sources (the themes'
-    ``print_parts`` under its heading)."""
-    pages = {"index.md": render("home.md.j2", home_page(briefing, as_of, pagefind))}
-    if pagefind:
-        pages["search.md"] = render("search.md.j2", SearchPage(len(briefing.articles)))
-    pages["matrix.md"] = render("matrix.md.j2", matrix_page(briefing))
-    pages["print.md"] = render("print.md.j2", PrintPage(
-        themes=tuple(Md(part) for part in print_parts),
-        shown=min(len(briefing.articles), PRINT_MAX_ARTICLES), total=len(briefing.articles),
-    ))
-    pages["themes/index.md"] = render("themes.md.j2", IndexPage(rows=tuple(
-        (md_link(v.theme.title, f"{v.theme.id}.md"), v.theme.description, len(v.stances), v.verdict)
-        for v in briefing.themes)))
-    pages["data/matrix.json"] = matrix_json(briefing, rows)
-    pages["data/matrix.csv"] = matrix_csv(briefing, rows)
-    pages["img/heatmap.svg"] = heatmap_svg(briefing)
-    return pages
-
-
-def corpus_pages(briefing: Briefing, as_of: str | None, pagefind: bool, rows: list[ExportRows],
-                 render) -> dict[str, str]:
-    """Every page but the article pages and the entities index, and of the print page its
-    part before the sources: all of it built from what :func:`pagekeys.listing_key` covers."""
-    pages: dict[str, str] = {}
-    parts = []
-    for view in briefing.themes:
-        got, part = theme_pages(briefing, view, pagefind, render)
-        pages.update(got)
-        parts.append(part)
-        for path, page in matrix_theme_pages(briefing, view).items():
-            pages[path] = render("matrix_theme.md.j2", page)
-    pages.update(index_pages(briefing, render))
-    pages.update(overview_pages(briefing, as_of, pagefind, rows, tuple(parts), render))
-    return pages

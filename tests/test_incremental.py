@@ -419,14 +419,16 @@ def test_corpus_wide_pages_are_rendered_again_only_when_an_edit_changes_what_the
     changed (pagekeys.theme_keys, pagekeys.matrix_listing_keys); the entities
     index only if the article's mentions changed (pagekeys.entities_key). Either way, the
     pages are those of a clean build."""
-    from generator import render
+    from generator import corpuswide, render
 
     overviews, themes, listings, indexes = [], [], [], []
-    real_overview, real_themes, real_index = render.overview_pages, render.theme_pages, render.entities_page
-    real_listing = render._listing_page
-    monkeypatch.setattr(render, "overview_pages", lambda *a, **k: overviews.append(1) or real_overview(*a, **k))
-    monkeypatch.setattr(render, "theme_pages", lambda b, view, *a: themes.append(view.theme.id) or real_themes(b, view, *a))
-    monkeypatch.setattr(render, "_listing_page", lambda b, v, path, *a: listings.append(path) or real_listing(b, v, path, *a))
+    real_overview, real_themes = corpuswide.overview_pages, corpuswide.theme_pages
+    real_listing, real_index = corpuswide.listing_page, render.entities_page
+    monkeypatch.setattr(corpuswide, "overview_pages", lambda *a, **k: overviews.append(1) or real_overview(*a, **k))
+    monkeypatch.setattr(corpuswide, "theme_pages",
+                        lambda b, view, *a: themes.append(view.theme.id) or real_themes(b, view, *a))
+    monkeypatch.setattr(corpuswide, "listing_page",
+                        lambda b, v, path, *a: listings.append(path) or real_listing(b, v, path, *a))
     monkeypatch.setattr(render, "entities_page", lambda *a, **k: indexes.append(1) or real_index(*a, **k))
     seeds = _corpus(tmp_path, copies=1)
     cache = tmp_path / "cache"
@@ -467,12 +469,13 @@ def test_an_edit_renders_again_only_the_matrix_listing_pages_that_show_the_chang
     """With a theme's matrix listing over several pages, an edit to a quoted sentence renders
     again the pages that list the article's changed cells, not the theme's other pages; the
     pages equal a clean build's."""
-    from generator import listings, render
+    from generator import corpuswide, listings
 
     monkeypatch.setattr(listings, "MATRIX_ROWS_PER_PAGE", 2)
     rendered = []
-    real_listing = render._listing_page
-    monkeypatch.setattr(render, "_listing_page", lambda b, v, path, *a: rendered.append(path) or real_listing(b, v, path, *a))
+    real_listing = corpuswide.listing_page
+    monkeypatch.setattr(corpuswide, "listing_page",
+                        lambda b, v, path, *a: rendered.append(path) or real_listing(b, v, path, *a))
     seeds = _corpus(tmp_path, copies=2)
     cache = tmp_path / "cache"
     before = _docs(seeds, tmp_path / "warm", cache=cache)

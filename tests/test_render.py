@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import pipeline, render
+from generator import corpuswide, pipeline, render
 from generator.listings import listed_entities
 from generator.matrix import Briefing, article_export_rows
 from generator.pages import WORDS_PER_MINUTE
@@ -54,8 +54,8 @@ def _without_text(briefing: Briefing) -> Briefing:
 def _corpus_pages(briefing: Briefing) -> dict[str, str]:
     env = render.environment()
     rows = [article_export_rows(briefing, a) for a in briefing.articles]
-    return render.corpus_pages(briefing, "2024-05-01", True, rows,
-                               lambda name, page: env.get_template(name).render(page=page))
+    return corpuswide.corpus_pages(briefing, "2024-05-01", True, rows,
+                                   lambda name, page: env.get_template(name).render(page=page))
 
 
 def _entities_page(briefing: Briefing) -> str:
