@@ -28,7 +28,7 @@ from .site import Encoded
 
 
 def render_listings(briefing: Briefing, as_of: str | None, pagefind: bool, page_salt: str, groups: Groups,
-              rows: Callable[[], list[ExportRows]], render) -> tuple[dict[str, str | Encoded], Listings]:
+                    rows: Callable[[], list[ExportRows]], render) -> tuple[dict[str, str | Encoded], Listings]:
     """The corpus-wide pages but the entities index, when what they show changed: each
     theme's page (with its section of the print page), each page of its matrix listing and
     the articles index as groups, rendered only if their keys changed (see :class:`Groups`);
@@ -53,7 +53,7 @@ def render_listings(briefing: Briefing, as_of: str | None, pagefind: bool, page_
     head = texts.pop("print.md")
     corpus_wide.update({p: Encoded.of(t) if memo else t for p, t in texts.items()})
     return corpus_wide, Listings({p: e.digest for p, e in corpus_wide.items() if isinstance(e, Encoded)}, head,
-                                 groups.keys)
+                                 tuple(groups.keys))
 
 
 class Groups:
@@ -64,7 +64,7 @@ class Groups:
 
     def __init__(self, previous: dict[str, object], fresh: dict[str, object], memo: bool):
         self.previous, self.fresh, self.memo = previous, fresh, memo
-        self.keys: tuple[str, ...] = ()  # of the groups got so far
+        self.keys: list[str] = []  # of the groups got so far
 
     def get(self, key: str, make: Callable[[], tuple[dict[str, str], str]]) -> tuple[dict[str, str | Encoded], str]:
         """The group's pages and its part of the print page."""
@@ -80,7 +80,7 @@ class Groups:
             pages = {p: Encoded.of(t) for p, t in texts.items()}
             kept = PageGroup({p: e.digest for p, e in pages.items()}, part)  # type: ignore[union-attr]
         self.fresh[key] = kept
-        self.keys += (key,)
+        self.keys.append(key)
         return pages, kept.print_part
 
 
