@@ -11,7 +11,7 @@ a build whose inputs have not changed since the last one (the common case in
   the writer uses those outputs to skip reading back pages that cannot have
   changed.
 * **Page memo.** Rendered article pages (and their rows of the matrix exports)
-  by :func:`generator.render.article_page_key`, so that an incremental build
+  by :func:`generator.pagekeys.article_page_key`, so that an incremental build
   renders only the articles that changed; kept in a :class:`Shelf` (also used
   for the analysis cache, :mod:`generator.analysis_cache`).
 

@@ -61,8 +61,8 @@ class Briefing:
 
     The corpus-wide views (:attr:`themes`, :attr:`entities`) are derived from the
     cells and analyses when first asked for: a rebuild whose listings the renderer
-    finds unchanged (see :func:`generator.render.listing_key` and
-    :func:`generator.render.entities_key`) never needs them."""
+    finds unchanged (see :func:`generator.pagekeys.listing_key` and
+    :func:`generator.pagekeys.entities_key`) never needs them."""
 
     articles: tuple[Article, ...]
     analyses: dict[str, ArticleAnalysis]

@@ -110,7 +110,7 @@ class EntityIndex:
 
 def theme_keys(briefing: Briefing, page_salt: str) -> list[str]:
     """What each theme's page and its part of the print page depend on, hashed, in codebook
-    order (see :func:`render.theme_pages`). Besides ``page_salt`` (which covers the
+    order (see :func:`corpuswide.theme_pages`). Besides ``page_salt`` (which covers the
     codebook's titles and labels), that is the theme itself, the themes it co-occurs with,
     and per article that addresses it (in corpus order) the digests of its slug, file and
     metadata (:attr:`Article.listing`) and of its cell (:attr:`Stance.shown`, the cell's :attr:`Cell.shown`: strength,

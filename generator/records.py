@@ -125,8 +125,8 @@ class Article(Deferred):
     @cached_property
     def listing(self) -> str:
         """A digest of what pages other than the article's own can show of it: its slug,
-        file and metadata (see :func:`generator.render.listing_key` and
-        :func:`generator.render.entities_key`)."""
+        file and metadata (see :func:`generator.pagekeys.listing_key` and
+        :func:`generator.pagekeys.entities_key`)."""
         meta = tuple(sorted(v) if isinstance(v, frozenset) else v for v in vars(self.meta).values())
         return digest(repr((self.slug, self.source_file, meta)))
 
@@ -167,7 +167,7 @@ class ArticleAnalysis(Deferred):
     @cached_property
     def listing(self) -> str:
         """A digest of what pages other than the article's own can show of its analysis:
-        its mentions (the entities index; see :func:`generator.render.entities_key`)."""
+        its mentions (the entities index; see :func:`generator.pagekeys.entities_key`)."""
         return digest(repr(self.mentions))
 
     @cached_property
@@ -234,8 +234,8 @@ class Cell:
     position: str | None = None  # position id, or None
     pinned: bool = False  # position set by the editor, not inferred
     position_evidence: tuple[Evidence, ...] = ()
-    # A digest of what pages show of the cell: pages are keyed by it (render.article_page_key,
-    # render.listing_key), by what the cell says and not by the cues that found it. Derived
+    # A digest of what pages show of the cell: pages are keyed by it (see pagekeys), by what
+    # the cell says and not by the cues that found it. Derived
     # once, when the cell is made, and kept with it in the analysis cache, so that a rebuild
     # does not format every cell of the corpus again to key its pages (a fifth of rendering
     # at 3,000 articles when it did).

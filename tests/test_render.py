@@ -1,5 +1,5 @@
-"""Rendering: the corpus-wide pages are a function of what :func:`render.listing_key` covers,
-the entities index of what :func:`render.entities_key` covers."""
+"""Rendering: the corpus-wide pages are a function of what :func:`pagekeys.listing_key` covers,
+the entities index of what :func:`pagekeys.entities_key` covers."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import corpuswide, pipeline, render
+from generator import corpuswide, pagekeys, pipeline, render
 from generator.listings import listed_entities
 from generator.matrix import Briefing, article_export_rows
 from generator.pages import WORDS_PER_MINUTE
@@ -99,7 +99,7 @@ def test_the_entities_index_never_reads_an_articles_text_nor_its_cells(briefing)
 
 
 def _key(briefing: Briefing, as_of: str = "2024-05-01") -> str:
-    return render.listing_key(briefing, "salt", as_of)
+    return pagekeys.listing_key(briefing, "salt", as_of)
 
 
 def test_the_listing_key_ignores_the_text_and_follows_what_listings_show(briefing):
@@ -132,7 +132,7 @@ def test_the_listing_key_ignores_the_text_and_follows_what_listings_show(briefin
 
 
 def _entities_key(briefing: Briefing) -> str:
-    return render.entities_key(briefing, "salt")
+    return pagekeys.entities_key(briefing, "salt")
 
 
 def test_the_entities_key_follows_titles_and_mentions_and_nothing_else(briefing):
