@@ -21,7 +21,7 @@ from .contexts import IndexPage, PrintPage, SearchPage
 from .escape import Md, md_link
 from .heatmap import heatmap_svg
 from .listings import article_index_pages, matrix_listing, matrix_page, matrix_theme_page, matrix_theme_pages
-from .matrix import Briefing, ExportRows, ThemeView, matrix_csv, matrix_json
+from .matrix import Briefing, ExportRows, ThemeView, matrix_csv_bytes, matrix_json_bytes
 from .pagekeys import Listings, PageGroup, index_key, matrix_listing_keys, theme_keys
 from .pages import PRINT_MAX_ARTICLES, home_page, theme_page
 from .site import Encoded
@@ -102,11 +102,11 @@ def index_pages(briefing: Briefing, render) -> dict[str, str]:
 
 
 def overview_pages(briefing: Briefing, as_of: str | None, pagefind: bool, rows: list[ExportRows],
-                   print_parts: tuple[str, ...], render) -> dict[str, str]:
+                   print_parts: tuple[str, ...], render) -> dict[str, str | bytes]:
     """The home page, the matrix overview, the themes index, the exports, the heatmap, the
     search page (Pagefind mode) and the print page's part before the sources (the themes'
     ``print_parts`` under its heading)."""
-    pages = {"index.md": render("home.md.j2", home_page(briefing, as_of, pagefind))}
+    pages: dict[str, str | bytes] = {"index.md": render("home.md.j2", home_page(briefing, as_of, pagefind))}
     if pagefind:
         pages["search.md"] = render("search.md.j2", SearchPage(len(briefing.articles)))
     pages["matrix.md"] = render("matrix.md.j2", matrix_page(briefing))
@@ -117,17 +117,17 @@ def overview_pages(briefing: Briefing, as_of: str | None, pagefind: bool, rows: 
     pages["themes/index.md"] = render("themes.md.j2", IndexPage(rows=tuple(
         (md_link(v.theme.title, f"{v.theme.id}.md"), v.theme.description, len(v.stances), v.verdict)
         for v in briefing.themes)))
-    pages["data/matrix.json"] = matrix_json(briefing, rows)
-    pages["data/matrix.csv"] = matrix_csv(briefing, rows)
+    pages["data/matrix.json"] = matrix_json_bytes(briefing, rows)
+    pages["data/matrix.csv"] = matrix_csv_bytes(briefing, rows)
     pages["img/heatmap.svg"] = heatmap_svg(briefing)
     return pages
 
 
 def corpus_pages(briefing: Briefing, as_of: str | None, pagefind: bool, rows: list[ExportRows],
-                 render) -> dict[str, str]:
+                 render) -> dict[str, str | bytes]:
     """Every page but the article pages and the entities index, and of the print page its
     part before the sources: all of it built from what :func:`pagekeys.listing_key` covers."""
-    pages: dict[str, str] = {}
+    pages: dict[str, str | bytes] = {}
     parts = []
     for view in briefing.themes:
         got, part = theme_pages(briefing, view, pagefind, render)

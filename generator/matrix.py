@@ -180,14 +180,17 @@ def article_url(slug: str, paragraph: int | None = None) -> str:
 
 @dataclass(frozen=True)
 class ExportRows:
-    """One article's part of the matrix exports, rendered (memoised per article by the renderer)."""
+    """One article's part of the matrix exports, rendered as UTF-8 bytes (memoised per
+    article by the renderer): the exports are megabytes at thousands of articles, and
+    joined as bytes they are never decoded, copied as text or encoded again."""
 
-    json_cells: str  # its cells as JSON objects, one per line, joined by ",\n  "
-    csv_rows: str  # its CSV rows, each ending in "\n"
+    json_article: bytes  # its entry in the JSON export's "articles"
+    json_cells: bytes  # its cells as JSON objects, one per line, joined by b",\n  "
+    csv_rows: bytes  # its CSV rows, each ending in b"\n"
 
 
 def article_export_rows(briefing: Briefing, article: Article) -> ExportRows:
-    """The JSON cells and CSV rows of one article, in codebook order (see README: "Matrix exports")."""
+    """The JSON entry, JSON cells and CSV rows of one article, in codebook order (see README: "Matrix exports")."""
     records = []
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -207,7 +210,9 @@ def article_export_rows(briefing: Briefing, article: Article) -> ExportRows:
             f"{cell.strength:.3f}", cell.position or "", "true" if cell.pinned else "false",
             len(evidence), _csv_safe(first["quote"]), first["anchor"],
         ))
-    return ExportRows(",\n  ".join(records), out.getvalue())
+    entry = json.dumps({"id": article.slug, "title": article.meta.title, "source_file": article.source_file},
+                       ensure_ascii=False)
+    return ExportRows(entry.encode("utf-8"), ",\n  ".join(records).encode("utf-8"), out.getvalue().encode("utf-8"))
 
 
 def _export_rows(briefing: Briefing, rows: list[ExportRows] | None) -> list[ExportRows]:
@@ -217,25 +222,31 @@ def _export_rows(briefing: Briefing, rows: list[ExportRows] | None) -> list[Expo
 def matrix_json(briefing: Briefing, rows: list[ExportRows] | None = None) -> str:
     """The JSON export: one article, theme or cell per line (diff-friendly, and fast:
     json's C encoder only runs without ``indent``). ``rows``: per article, if already made."""
-    articles = [json.dumps({"id": a.slug, "title": a.meta.title, "source_file": a.source_file},
-                           ensure_ascii=False) for a in briefing.articles]
-    themes = [json.dumps({"id": t.id, "title": t.title}, ensure_ascii=False) for t in briefing.codebook.themes]
-    cells = [r.json_cells for r in _export_rows(briefing, rows) if r.json_cells]
+    return matrix_json_bytes(briefing, rows).decode("utf-8")
+
+
+def matrix_json_bytes(briefing: Briefing, rows: list[ExportRows] | None = None) -> bytes:
+    """:func:`matrix_json`, as the UTF-8 bytes the site publishes."""
+    rows = _export_rows(briefing, rows)
+    articles = [r.json_article for r in rows]
+    themes = [json.dumps({"id": t.id, "title": t.title}, ensure_ascii=False).encode("utf-8")
+              for t in briefing.codebook.themes]
+    cells = [r.json_cells for r in rows if r.json_cells]
     # One join of every fragment: the file is megabytes at thousands of articles, and
     # each intermediate string would be another copy of it.
-    out = ["{\n"]
-    for name, items in (("articles", articles), ("themes", themes), ("cells", cells)):
-        if out[-1] != "{\n":
-            out.append(",\n")
+    out = [b"{\n"]
+    for name, items in ((b"articles", articles), (b"themes", themes), (b"cells", cells)):
+        if out[-1] != b"{\n":
+            out.append(b",\n")
         if not items:
-            out.append(f'"{name}": []')
+            out.append(b'"%s": []' % name)
             continue
-        out.append(f'"{name}": [\n  ')
+        out.append(b'"%s": [\n  ' % name)
         for i, item in enumerate(items):
-            out += (",\n  ", item) if i else (item,)
-        out.append("\n]")
-    out.append("\n}\n")
-    return "".join(out)
+            out += (b",\n  ", item) if i else (item,)
+        out.append(b"\n]")
+    out.append(b"\n}\n")
+    return b"".join(out)
 
 
 def _csv_safe(value: object) -> object:
@@ -250,4 +261,9 @@ CSV_HEADER = ("article,article_title,theme,theme_title,strength,position,"
 
 def matrix_csv(briefing: Briefing, rows: list[ExportRows] | None = None) -> str:
     """One row per article x theme; the strongest quote and its anchor."""
-    return CSV_HEADER + "".join(r.csv_rows for r in _export_rows(briefing, rows))
+    return matrix_csv_bytes(briefing, rows).decode("utf-8")
+
+
+def matrix_csv_bytes(briefing: Briefing, rows: list[ExportRows] | None = None) -> bytes:
+    """:func:`matrix_csv`, as the UTF-8 bytes the site publishes."""
+    return CSV_HEADER.encode("utf-8") + b"".join([r.csv_rows for r in _export_rows(briefing, rows)])

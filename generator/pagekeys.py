@@ -158,7 +158,8 @@ def index_key(briefing: Briefing, page_salt: str) -> str:
 
 
 def export_row_key(briefing: Briefing, article: Article, page_salt: str) -> str:
-    """What an article's rows of the matrix exports depend on, hashed: its slug, title and
-    cells, and the codebook's titles (in ``page_salt``)."""
+    """What an article's part of the matrix exports depends on, hashed: its slug, file and
+    metadata (its entry shows its slug, title and file) and cells, and the codebook's
+    titles (in ``page_salt``)."""
     key = "\n".join((page_salt, article.listing, briefing.rows[article.slug].shown))
     return hashlib.sha256(key.encode()).hexdigest()

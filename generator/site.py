@@ -108,20 +108,22 @@ class Encoded:
 
     __slots__ = ("digest", "_data", "_make")
 
-    def __init__(self, digest: bytes, data: bytes | None = None, make: Callable[[], str] | None = None):
+    def __init__(self, digest: bytes, data: bytes | None = None, make: Callable[[], str | bytes] | None = None):
         if data is None and make is None:
             raise ValueError("an Encoded page needs its bytes or a way to make them")
         self.digest, self._data, self._make = digest, data, make
 
     @classmethod
-    def of(cls, text: str) -> Encoded:
-        data = text.encode("utf-8")
+    def of(cls, text: str | bytes) -> Encoded:
+        """A page from its text, or from its bytes (UTF-8) as they are."""
+        data = text.encode("utf-8") if isinstance(text, str) else text
         return cls(_digest(data), data)
 
     @property
     def data(self) -> bytes:
         if self._data is None:
-            self._data = self._make().encode("utf-8")  # type: ignore[misc]
+            made = self._make()  # type: ignore[misc]
+            self._data = made.encode("utf-8") if isinstance(made, str) else made
         return self._data
 
     @property
