@@ -90,8 +90,8 @@ def theme_pages(briefing: Briefing, view: ThemeView, pagefind: bool, render) -> 
     return pages, render("print_theme.md.j2", theme_page(briefing, view, depth=0))
 
 
-def listing_page(briefing: Briefing, view: ThemeView, path: str, start: int, stances: list, render
-                  ) -> tuple[dict[str, str], str]:
+def listing_page(briefing: Briefing, view: ThemeView, path: str, start: int, stances: list,
+                 render) -> tuple[dict[str, str], str]:
     """One page of a theme's full matrix listing: what :func:`pagekeys.matrix_listing_keys` covers."""
     return {path: render("matrix_theme.md.j2", matrix_theme_page(briefing, view, start, stances))}, ""
 

@@ -113,10 +113,11 @@ def theme_keys(briefing: Briefing, page_salt: str) -> list[str]:
     order (see :func:`corpuswide.theme_pages`). Besides ``page_salt`` (which covers the
     codebook's titles and labels), that is the theme itself, the themes it co-occurs with,
     and per article that addresses it (in corpus order) the digests of its slug, file and
-    metadata (:attr:`Article.listing`) and of its cell (:attr:`Stance.shown`, the cell's :attr:`Cell.shown`: strength,
-    position, evidence); and the articles the page lists as silent on it (the first
-    :data:`pages.THEME_PAGE_MAX_SOURCES` that do not address it). An edit to one article
-    changes the keys of the themes its cells changed on, not the others'."""
+    metadata (:attr:`Article.listing`) and of its cell (:attr:`Stance.shown`, the cell's
+    :attr:`Cell.shown`: strength, position, evidence); and the articles the page lists as
+    silent on it (the first :data:`pages.THEME_PAGE_MAX_SOURCES` that do not address it).
+    An edit to one article's text changes the keys of the themes its cells changed on,
+    not the others'."""
     listing = {a.slug: a.listing for a in briefing.articles}
     keys = []
     for view in briefing.themes:

@@ -21,7 +21,8 @@ from . import TEMPLATES, corpuswide
 from .escape import Md, md_escape
 from .listings import entities_page, listed_entities
 from .matrix import Briefing, ExportRows, article_export_rows
-from .pagekeys import EntityIndex, Listings, PageGroup, article_page_key, codebook_labels, entities_key, export_row_key, listing_key
+from .pagekeys import (EntityIndex, Listings, PageGroup, article_page_key, codebook_labels, entities_key,
+                       export_row_key, listing_key)
 from .pages import PRINT_MAX_ARTICLES, _cut, _newest_first, article_page, print_source
 from .site import Encoded
 
