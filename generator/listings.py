@@ -26,7 +26,6 @@ from .pages import (
     _pages,
     _pct,
     _position_label,
-    _strongest,
     _theme_href,
 )
 from .records import Stance
@@ -69,7 +68,7 @@ def matrix_page(briefing: Briefing) -> MatrixPage:
     per_theme = tuple(
         (theme_links[i], tuple(
             (md_link(titles[s.article], _article_href(s.article, None, 0)), _matrix_cell(briefing, s, 0))
-            for s in _strongest(views[t.id].stances)[:MATRIX_OVERVIEW_ROWS]
+            for s in views[t.id].strongest[:MATRIX_OVERVIEW_ROWS]
         ))
         for i, t in enumerate(themes)
     ) if not wide else ()
@@ -80,9 +79,9 @@ def matrix_page(briefing: Briefing) -> MatrixPage:
 def matrix_listing(view: ThemeView) -> list[tuple[str, int, list[Stance]]]:
     """The pages of one theme's full matrix listing (under matrix/<id>/), strongest first:
     per page, its docs/ path, the index of its first row, and the stances it lists."""
-    stances = _strongest(view.stances)
+    stances = view.strongest
     return [(f"matrix/{view.theme.id}/{_listing_name(start // MATRIX_ROWS_PER_PAGE + 1)}", start,
-             stances[start:start + MATRIX_ROWS_PER_PAGE])
+             list(stances[start:start + MATRIX_ROWS_PER_PAGE]))
             for start in range(0, max(1, len(stances)), MATRIX_ROWS_PER_PAGE)]
 
 

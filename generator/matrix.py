@@ -42,6 +42,12 @@ class ThemeView:
     positions: tuple[tuple[str, tuple[str, ...]], ...]  # position id -> article slugs
     co_occurring: tuple[tuple[str, int], ...]  # (theme id, shared paragraphs)
 
+    @cached_property
+    def strongest(self) -> tuple[Stance, ...]:
+        """The stances, strongest first (stable: ties keep article order), as the theme page,
+        the matrix overview and the theme's matrix listing list them."""
+        return tuple(sorted(self.stances, key=lambda s: -s.strength))
+
 
 @dataclass(frozen=True)
 class EntityView:
@@ -90,6 +96,12 @@ class Briefing:
     def titles(self) -> dict[str, str]:
         """Article slug -> title (read-only by convention; computed once)."""
         return {a.slug: a.meta.title for a in self.articles}
+
+    @cached_property
+    def listings(self) -> dict[str, str]:
+        """Article slug -> :attr:`Article.listing`, in corpus order (read-only by convention;
+        computed once, for the page keys)."""
+        return {a.slug: a.listing for a in self.articles}
 
     @cached_property
     def addressed_count(self) -> int:

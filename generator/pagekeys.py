@@ -118,7 +118,7 @@ def theme_keys(briefing: Briefing, page_salt: str) -> list[str]:
     silent on it (the first :data:`pages.THEME_PAGE_MAX_SOURCES` that do not address it).
     An edit to one article's text changes the keys of the themes its cells changed on,
     not the others'."""
-    listing = {a.slug: a.listing for a in briefing.articles}
+    listing = briefing.listings
     keys = []
     for view in briefing.themes:
         parts = [page_salt, repr(view.theme), repr(view.co_occurring)]
@@ -137,7 +137,7 @@ def matrix_listing_keys(briefing: Briefing, page_salt: str) -> list[list[tuple[s
     first row, how many cells the theme has (the page links), and per row the digests of
     its article's slug, file and metadata and of its cell. An edit that changes one cell
     changes the page it is on (and those it moves across, strongest first), not the others."""
-    listing = {a.slug: a.listing for a in briefing.articles}
+    listing = briefing.listings
     out = []
     for view in briefing.themes:
         pages = []

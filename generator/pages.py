@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable
 from itertools import islice
-from typing import TypeVar
 
 from .contexts import (
     ArticlePage,
@@ -34,8 +32,6 @@ from .contexts import (
 from .escape import Md, html_escape, md_escape, md_link, safe_url
 from .matrix import Briefing, ThemeView
 from .records import BLOCKQUOTE, Article, Cell, Metadata, Sentence, Stance
-
-S = TypeVar("S", Cell, Stance)
 
 # Average adult silent reading speed for non-fiction (Brysbaert 2019: 238 wpm).
 WORDS_PER_MINUTE = 238
@@ -93,11 +89,6 @@ def _front_title(title: str) -> Md:
     ``</title><script>`` would then run.
     """
     return Md(json.dumps(html_escape(title)))
-
-
-def _strongest(stances: Iterable[S]) -> list[S]:
-    """Addressed cells (or their stances), strongest first (stable: ties keep article order)."""
-    return sorted(stances, key=lambda c: -c.strength)
 
 
 def _newest_first(articles: tuple[Article, ...]) -> list[Article]:
@@ -232,7 +223,7 @@ def _stance(briefing: Briefing, view: ThemeView, titles: dict[str, str], depth: 
 def theme_page(briefing: Briefing, view: ThemeView, depth: int = 1, pagefind: bool = False) -> ThemePage:
     theme = view.theme
     titles = briefing.titles
-    listed = [briefing.cell(s.article, theme.id) for s in _strongest(view.stances)[:THEME_PAGE_MAX_SOURCES]]
+    listed = [briefing.cell(s.article, theme.id) for s in view.strongest[:THEME_PAGE_MAX_SOURCES]]
     sources = tuple(
         SourceOnTheme(
             link=md_link(titles[c.article], _article_href(c.article, None, depth)),
