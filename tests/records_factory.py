@@ -31,3 +31,20 @@ def theme(theme_id: str, theme_cues: tuple[str, ...], positions: dict[str, tuple
 
 def codebook(*themes: Theme) -> Codebook:
     return Codebook(themes=themes, source="test-themes.yml")
+
+
+class Unreadable(tuple):
+    """Stands for a field the code under test must not read: any use of it raises."""
+
+    def _refuse(self, *args, **kwargs):
+        raise AssertionError("a field that must not be read was read")
+
+    __iter__ = __len__ = __getitem__ = __bool__ = __contains__ = __eq__ = __hash__ = _refuse  # type: ignore[assignment]
+
+
+def with_fields(record: object, **fields: object) -> object:
+    """A copy of a frozen record with ``fields`` replaced as they are, derived digests kept
+    (``dataclasses.replace`` would recompute them from the replaced fields)."""
+    copy = object.__new__(type(record))
+    vars(copy).update({k: v for k, v in vars(record).items() if k != "_deferred_pickle"}, **fields)
+    return copy

@@ -11,7 +11,7 @@ from generator.matrix import (AGREE, DIVERGE, NO_POSITION, SINGLE, UNADDRESSED, 
                              matrix_json)
 from generator.records import ArticleAnalysis, CellRow
 from generator.themes import match_article
-from tests.records_factory import article, codebook, theme
+from tests.records_factory import Unreadable, article, codebook, theme, with_fields
 
 BOOK = codebook(
     theme("asymmetry", ("leverage",), {"china-dominant": ("whip hand",), "balanced": ("equal partners",)}),
@@ -47,9 +47,9 @@ def test_co_occurrence_counts_shared_paragraphs():
     assert dict(views["asymmetry"].co_occurring)["energy"] == 2
 
 
-class _Unread(tuple):
-    def __iter__(self):
-        raise AssertionError("the cells were read")
+def _without_cells(briefing) -> dict[str, CellRow]:
+    """The briefing's rows, each with cells that cannot be read."""
+    return {slug: with_fields(row, cells=Unreadable()) for slug, row in briefing.rows.items()}
 
 
 def test_co_occurrence_comes_from_each_rows_shared_paragraphs_not_from_its_cells():
@@ -64,23 +64,13 @@ def test_co_occurrence_comes_from_each_rows_shared_paragraphs_not_from_its_cells
                 by_place[(slug, ev.sentence.paragraph)].add(cell.theme)
     expected = Counter((a, b) for themes in by_place.values() for a in themes for b in themes if a != b)
     assert expected[("energy", "asymmetry")] == 3 and expected[("arctic", "sanctions")] == 1
-    blind = {}
-    for slug, row in briefing.rows.items():
-        copy = object.__new__(CellRow)
-        vars(copy).update(vars(row), cells=_Unread())
-        blind[slug] = copy
-    shared = _co_occurrence(blind)
+    shared = _co_occurrence(_without_cells(briefing))
     assert {(a, b): n for a, others in shared.items() for b, n in others.items()} == dict(expected)
 
 
 def test_theme_views_are_built_from_the_stances_without_reading_any_cell():
     briefing = _briefing(A, B)
-    blind = {}
-    for slug, row in briefing.rows.items():
-        copy = object.__new__(CellRow)
-        vars(copy).update(vars(row), cells=_Unread())
-        blind[slug] = copy
-    views = cross_link(briefing.articles, briefing.analyses, BOOK, blind).themes
+    views = cross_link(briefing.articles, briefing.analyses, BOOK, _without_cells(briefing)).themes
     assert views == briefing.themes
     addressed = {(c.article, c.theme): c for row in briefing.rows.values() for c in row.cells if c.addressed}
     assert sorted((s.article, s.theme) for v in views for s in v.stances) == sorted(addressed)

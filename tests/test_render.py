@@ -14,18 +14,10 @@ from generator.listings import listed_entities
 from generator.matrix import Briefing, article_export_rows
 from generator.pages import WORDS_PER_MINUTE
 from generator.records import CellRow, Sentence
+from tests.records_factory import Unreadable, with_fields
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "tests" / "fixtures" / "corpus"
-
-
-class Unreadable(tuple):
-    """Stands for text a page must not read: any use of it raises."""
-
-    def _refuse(self, *args, **kwargs):
-        raise AssertionError("a corpus-wide page read an article's text")
-
-    __iter__ = __len__ = __getitem__ = __bool__ = __contains__ = __eq__ = __hash__ = _refuse  # type: ignore[assignment]
 
 
 @pytest.fixture(scope="module")
@@ -63,18 +55,10 @@ def _entities_page(briefing: Briefing) -> str:
         page=render.entities_page(briefing, listed_entities(briefing)))
 
 
-def _with(record: object, **fields: object) -> object:
-    """A copy of a frozen record with ``fields`` replaced as they are, derived digests kept
-    (``dataclasses.replace`` would recompute them from the replaced fields)."""
-    copy = object.__new__(type(record))
-    vars(copy).update({k: v for k, v in vars(record).items() if k != "_deferred_pickle"}, **fields)
-    return copy
-
-
 def _without_cells(briefing: Briefing) -> Briefing:
     """The same briefing, but every article's text and cells unreadable."""
     blind = _without_text(briefing)
-    rows = {slug: _with(row, cells=Unreadable()) for slug, row in briefing.rows.items()}
+    rows = {slug: with_fields(row, cells=Unreadable()) for slug, row in briefing.rows.items()}
     return dataclasses.replace(blind, rows=rows)
 
 
