@@ -179,7 +179,8 @@ def render_site(briefing: Briefing, as_of: str | None, templates: Path = TEMPLAT
     else:  # something they show changed: the groups whose keys did not change are kept
         rows = functools.partial(_export_rows, briefing, made, memo, page_salt)
         corpus_wide, kept = corpuswide.render_listings(briefing, as_of, pagefind, page_salt,
-                                                       corpuswide.Groups(previous, fresh, memo is not None), rows, render)
+                                                       corpuswide.Groups(previous, fresh, memo is not None), rows, render,
+                                                       workers)
     pages.update(corpus_wide)
     if memo is not None:
         fresh[listing] = kept

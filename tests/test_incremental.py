@@ -390,7 +390,8 @@ def test_a_few_edits_among_many_cached_articles_are_analysed_by_a_worker_like_a_
     real_forked = work.forked.forked
 
     def spy(fn, jobs, *args, **kwargs):
-        pools.append(len(jobs))
+        if fn is work.process:  # not the corpus-wide pages' renderer (corpuswide.Groups)
+            pools.append(len(jobs))
         return real_forked(fn, jobs, *args, **kwargs)
 
     monkeypatch.setattr(work.forked, "forked", spy)
@@ -418,7 +419,9 @@ def test_corpus_wide_pages_are_rendered_again_only_when_an_edit_changes_what_the
     pages of the themes' matrix listings only those that show a cell of the article that
     changed (pagekeys.theme_keys, pagekeys.matrix_listing_keys); the entities
     index only if the article's mentions changed (pagekeys.entities_key). Either way, the
-    pages are those of a clean build."""
+    pages are those of a clean build. (With one worker, so that the spies see every page
+    rendered: with more, corpuswide.Groups renders the same groups in a forked process,
+    see test_corpuswide.py.)"""
     from generator import corpuswide, render
 
     overviews, themes, listings, indexes = [], [], [], []
@@ -432,7 +435,7 @@ def test_corpus_wide_pages_are_rendered_again_only_when_an_edit_changes_what_the
     monkeypatch.setattr(render, "entities_page", lambda *a, **k: indexes.append(1) or real_index(*a, **k))
     seeds = _corpus(tmp_path, copies=1)
     cache = tmp_path / "cache"
-    before = _docs(seeds, tmp_path / "warm", cache=cache)
+    before = _docs(seeds, tmp_path / "warm", cache=cache, workers=1)
     every_theme = [t["id"] for t in json.loads(before["data/matrix.json"])["themes"]]
     assert (overviews, themes, indexes) == ([1], every_theme, [1])
     assert listings == [f"matrix/{t}/index.md" for t in every_theme]  # one page each at this size
@@ -442,7 +445,7 @@ def test_corpus_wide_pages_are_rendered_again_only_when_an_edit_changes_what_the
     # Not evidence of any theme, and a few words do not change the reading time.
     article.write_text(text.replace("There are frictions, of course.", "There are frictions, of course, as ever."))
     overviews.clear(), themes.clear(), listings.clear(), indexes.clear()
-    warm = _docs(seeds, tmp_path / "warm", cache=cache)
+    warm = _docs(seeds, tmp_path / "warm", cache=cache, workers=1)
     assert (overviews, themes, listings, indexes) == ([], [], [], [])
     assert warm == _docs(seeds, tmp_path / "clean", cache=False)
     changed = {rel for rel in warm if warm[rel] != before[rel]}
@@ -453,7 +456,7 @@ def test_corpus_wide_pages_are_rendered_again_only_when_an_edit_changes_what_the
                                                    "Russian oil exports toward Asian customers."))
     overviews.clear(), themes.clear(), listings.clear(), indexes.clear()
     old_cells = _cells_of(warm, slug)
-    warm = _docs(seeds, tmp_path / "warm", cache=cache)
+    warm = _docs(seeds, tmp_path / "warm", cache=cache, workers=1)
     new_cells = _cells_of(warm, slug)
     assert "Russian oil exports toward Asian customers." in warm["data/matrix.json"].decode()
     assert overviews == [1]
@@ -478,13 +481,13 @@ def test_an_edit_renders_again_only_the_matrix_listing_pages_that_show_the_chang
                         lambda b, v, path, *a: rendered.append(path) or real_listing(b, v, path, *a))
     seeds = _corpus(tmp_path, copies=2)
     cache = tmp_path / "cache"
-    before = _docs(seeds, tmp_path / "warm", cache=cache)
+    before = _docs(seeds, tmp_path / "warm", cache=cache, workers=1)
     slug = "read-moscow-and-beijing-at-their-word"
     article = seeds / "000_alpha_steppe.txt"
     article.write_text(article.read_text().replace("Russian oil exports toward Asian buyers.",
                                                    "Russian oil exports toward Asian customers."))
     rendered.clear()
-    warm = _docs(seeds, tmp_path / "warm", cache=cache)
+    warm = _docs(seeds, tmp_path / "warm", cache=cache, workers=1)
     again = list(rendered)
     assert warm == _docs(seeds, tmp_path / "clean", cache=False)
     edited = {t for t, cell in _cells_of(warm, slug).items() if cell != _cells_of(before, slug)[t]}

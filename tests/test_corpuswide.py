@@ -1,0 +1,74 @@
+"""corpuswide.Groups: which corpus-wide page groups a build renders, and where.
+
+The pages these groups make in a real build are compared with clean and single-process
+builds in test_incremental.py; here, the groups themselves.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from generator import corpuswide, forked
+from generator.pagekeys import PageGroup
+from generator.site import Encoded
+
+
+def _maker(i: int, calls: list[int]):
+    def make() -> tuple[dict[str, str], str]:
+        calls.append(i)  # in the process that renders it
+        return {f"group-{i}.md": f"page {i} rendered by {os.getpid()}\n"}, f"part {i}"
+    return make
+
+
+def _groups(processes: int, kept: dict[str, object]) -> tuple[corpuswide.Groups, dict[str, object], list[int], int]:
+    fresh: dict[str, object] = {}
+    calls: list[int] = []
+    groups = corpuswide.Groups(dict(kept), fresh, memo=True)
+    for i in range(4):
+        assert groups.want(f"key-{i}", _maker(i, calls)) == i
+    meanwhile = groups.render(lambda: os.getpid(), processes)
+    return groups, fresh, calls, meanwhile
+
+
+@pytest.mark.skipif(not forked.available(), reason="corpus-wide groups are rendered in a forked process on Linux only")
+def test_the_groups_the_memo_lacks_are_rendered_in_a_forked_process_meanwhile():
+    kept = {"key-1": PageGroup({"group-1.md": b"digest-1"}, "part 1 as kept")}
+    groups, fresh, calls, meanwhile = _groups(2, kept)
+    assert meanwhile == os.getpid()  # what this process did meanwhile
+    assert calls == []  # nothing was rendered in this process
+    rendered = {i: groups.got[i][0][f"group-{i}.md"] for i in (0, 2, 3)}
+    other = {page.data.decode().split()[-1] for page in rendered.values()}  # type: ignore[union-attr]
+    assert len(other) == 1 and other != {str(os.getpid())}  # by one other process
+    assert [part for _, part in groups.got] == ["part 0", "part 1 as kept", "part 2", "part 3"]
+    # The kept group is not rendered; its page is made again only if asked for (by the writer).
+    page = groups.got[1][0]["group-1.md"]
+    assert isinstance(page, Encoded) and page.digest == b"digest-1" and page.made is None
+    assert fresh["key-1"] is kept["key-1"]
+    assert fresh["key-0"] == PageGroup({"group-0.md": rendered[0].digest}, "part 0")  # type: ignore[union-attr]
+    assert groups.keys == [f"key-{i}" for i in range(4)]
+
+
+def test_with_one_process_the_groups_are_rendered_here_in_order():
+    kept = {"key-1": PageGroup({"group-1.md": b"digest-1"}, "part 1 as kept")}
+    groups, fresh, calls, meanwhile = _groups(1, kept)
+    assert calls == [0, 2, 3] and meanwhile == os.getpid()
+    assert groups.got[0][0]["group-0.md"].data == f"page 0 rendered by {os.getpid()}\n".encode()  # type: ignore[union-attr]
+    assert list(fresh) == [f"key-{i}" for i in range(4)]
+
+
+def test_fewer_groups_than_pay_for_a_fork_are_rendered_here(monkeypatch):
+    monkeypatch.setattr(corpuswide, "PARALLEL_GROUPS_MIN", 4)
+    kept = {"key-1": PageGroup({"group-1.md": b"digest-1"}, "part 1 as kept")}
+    _, _, calls, _ = _groups(2, kept)
+    assert calls == [0, 2, 3]  # three to render, fewer than four
+
+
+def test_without_a_memo_every_group_is_rendered_as_text():
+    calls: list[int] = []
+    groups = corpuswide.Groups({"key-0": PageGroup({"group-0.md": b"x"}, "old")}, {}, memo=False)
+    groups.want("", _maker(0, calls))
+    groups.render(lambda: None, processes=1)
+    assert calls == [0]
+    assert groups.got == [({"group-0.md": f"page 0 rendered by {os.getpid()}\n"}, "part 0")]
