@@ -179,8 +179,10 @@ class Shelf:
 
 
 # What earlier versions kept in the cache folder, removed by prune_legacy: one
-# file per article in two-hex-digit folders, and single-file stores.
+# file per article in two-hex-digit folders, single-file stores, and the page memo
+# as a shelf.
 _LEGACY_FILES = ("pages.pickle", "articles.pickle")
+_LEGACY_SHELVES = ("pages",)
 _LEGACY_FOLDER = re.compile(r"[0-9a-f]{2}")
 
 
@@ -191,6 +193,12 @@ def prune_legacy(cache_dir: Path | None) -> None:
         return
     for name in _LEGACY_FILES:
         (cache_dir / name).unlink(missing_ok=True)
+    for name in _LEGACY_SHELVES:
+        shelf = cache_dir / name
+        if shelf.is_dir() and all(f.is_file() and ".pickle" in f.name for f in shelf.iterdir()):
+            for f in shelf.iterdir():
+                f.unlink()
+            shelf.rmdir()
     for entry in cache_dir.iterdir():
         if entry.is_dir() and _LEGACY_FOLDER.fullmatch(entry.name):
             files = list(entry.iterdir())
@@ -279,15 +287,23 @@ def save_codebook(cache_dir: Path | None, path: Path, raw: bytes, codebook: obje
 
 class PageMemo:
     """What the renderer keeps of one build for the next (see
-    :func:`generator.render.render_site`), in two shelves: ``pages/``, read by every
-    rebuild, holds small entries (digests of the pages, the print page's parts, the
-    corpus-wide listings); ``rows/`` holds every article's part of the matrix exports
-    (megabytes), read only by a build that makes the exports again."""
+    :func:`generator.render.render_site`): ``page-memo.pickle``, read by every rebuild,
+    holds small entries (digests of the pages, the print page's parts, the corpus-wide
+    listings); the shelf ``rows/`` holds every article's part of the matrix exports
+    (megabytes), read only by a build that makes the exports again.
+
+    The small entries are one file, rewritten whole when they change: ~0.25 MB at 1,000
+    articles. A one-article edit changes a dozen of them (its page, the page groups it
+    shows in), which in a shelf of 16 shards rewrote 12 files (~5 ms on this project's
+    machine, against ~1.5 ms for the one file)."""
+
+    FILE = "page-memo.pickle"
 
     def __init__(self, cache_dir: Path):
         self.folder = cache_dir
-        self._pages = Shelf(cache_dir / "pages")
-        self.pages: dict[str, object] = self._pages.as_dict()
+        saved = kept(cache_dir / self.FILE, CACHE_FORMAT)
+        self.pages: dict[str, object] = saved if isinstance(saved, dict) else {}
+        self._saved = dict(self.pages) if isinstance(saved, dict) else None
         self._rows: Shelf | None = None
         self._row_entries: dict[str, object] | None = None
 
@@ -299,8 +315,10 @@ class PageMemo:
         return self._row_entries
 
     def save(self) -> None:
-        """Make the shelves hold what the renderer left in :attr:`pages` and :meth:`rows`."""
-        self._pages.save(self.pages)
+        """Make the cache hold what the renderer left in :attr:`pages` and :meth:`rows`."""
+        if self.pages != self._saved or not (self.folder / self.FILE).is_file():
+            keep(self.folder / self.FILE, CACHE_FORMAT, self.pages)
+            self._saved = dict(self.pages)
         if self._rows is not None and self._row_entries is not None:
             self._rows.save(self._row_entries)
 
