@@ -280,7 +280,7 @@ def _generate(settings: Settings, write: bool, warm: Warm | None) -> Result:
     if write and (previous := buildstate.stamp_matches(last, stamp, settings.docs)) is not None:
         log.info("nothing changed since the last build; docs/ is up to date")
         return previous  # type: ignore[return-value]
-    from .site import write_docs
+    from .site import discarding, write_docs
 
     # What rendering needs that no analysis changes: done while a worker process
     # analyses the changed articles, if one does (see work.Analysis).
@@ -301,21 +301,22 @@ def _generate(settings: Settings, write: bool, warm: Warm | None) -> Result:
     salt = buildstate.render_salt(settings.templates, settings.aliases_file, settings.summary_sentences)
     files = render_site(briefing, day, settings.templates, search, memo, salt, settings.cache_dir,
                         settings.processes)
-    report = write_docs(settings.docs, files, last.outputs if last else None) if write else None
-    if report:
-        inputs.batch.commit()
-        if inputs.codebook_bytes is not None:
-            buildstate.save_codebook(settings.cache_dir, settings.themes, inputs.codebook_bytes, inputs.codebook)
-        if memo is not None:
-            memo.save()
-            if warm is not None:
-                warm.pages = memo
-        buildstate.prune_legacy(settings.cache_dir)
+    replaced: list[Path] = []  # what the written files replaced, deleted while the cache is saved
+    report = write_docs(settings.docs, files, last.outputs if last else None, replaced) if write else None
     result = Result(day, report and replace(report, outputs={}), skipped, len(briefing.articles), search)
     if report:
-        log.info("docs/: %d written, %d unchanged, %d removed",
-                 len(report.written), len(report.unchanged), len(report.removed))
-        buildstate.save_stamp(settings.cache_dir, stamp, settings.docs, report, result)
+        with discarding(replaced):
+            inputs.batch.commit()
+            if inputs.codebook_bytes is not None:
+                buildstate.save_codebook(settings.cache_dir, settings.themes, inputs.codebook_bytes, inputs.codebook)
+            if memo is not None:
+                memo.save()
+                if warm is not None:
+                    warm.pages = memo
+            buildstate.prune_legacy(settings.cache_dir)
+            log.info("docs/: %d written, %d unchanged, %d removed",
+                     len(report.written), len(report.unchanged), len(report.removed))
+            buildstate.save_stamp(settings.cache_dir, stamp, settings.docs, report, result)
     return result
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from pathlib import Path
 
 import pytest
 
@@ -60,8 +61,53 @@ def test_known_outputs_spare_reading_back_pages_that_cannot_have_changed(tmp_pat
     monkeypatch.setattr(site.Path, "read_bytes", lambda self: reads.append(self.name) or real(self))
     report = write_docs(tmp_path, {"index.md": "x", "a.md": "a changed"}, checked.outputs)
     assert report.unchanged == ("index.md",) and report.written == ("a.md",)
-    assert reads == ["a.md"]  # index.md still had its signature and the same digest
+    # Both still had their signatures: index.md the same digest, a.md another one, so it
+    # was replaced, kept meanwhile as a hard link (not read back), which is gone now.
+    assert reads == []
     assert (tmp_path / "a.md").read_text() == "a changed"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([MANIFEST, "a.md", "index.md"])
+    # A page whose signature changed (edited by hand) is read back and compared.
+    (tmp_path / "index.md").write_text("edited")
+    again = write_docs(tmp_path, {"index.md": "x", "a.md": "a changed"}, report.outputs)
+    assert again.written == ("index.md",) and reads == ["index.md"]
+
+
+def test_a_failed_write_puts_back_the_pages_it_kept_as_hard_links(tmp_path, monkeypatch):
+    monkeypatch.setattr(site, "RACY_FINE_NS", 0)  # every page written is a tick old when the write ends
+    monkeypatch.setattr(site, "RACY_COARSE_NS", 0)
+    first = write_docs(tmp_path, {"a.md": "old a", "b.md": "old b", "c.md": "old c"})
+    pages = {p.name: (p.read_bytes(), p.stat().st_ino) for p in tmp_path.glob("*.md")}
+    manifest = (tmp_path / MANIFEST).read_text()
+    real = site._atomic_write
+
+    def failing(path, data):
+        if path.name == "c.md":
+            raise OSError(28, "No space left on device")
+        real(path, data)
+
+    monkeypatch.setattr(site, "_atomic_write", failing)
+    with monkeypatch.context() as no_reads:
+        no_reads.setattr(site.Path, "read_bytes", lambda self: pytest.fail(f"{self.name} was read back"))
+        with pytest.raises(OSError):
+            write_docs(tmp_path, {"a.md": "new a", "b.md": "new b", "c.md": "new c"}, first.outputs)
+    # The very files (same inodes) are back, with no temporary left.
+    assert {p.name: (p.read_bytes(), p.stat().st_ino) for p in tmp_path.glob("*.md")} == pages
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([MANIFEST, *pages])
+    assert (tmp_path / MANIFEST).read_text() == manifest
+
+
+def test_a_caller_may_delete_the_replaced_files_in_the_background(tmp_path, monkeypatch):
+    monkeypatch.setattr(site, "RACY_FINE_NS", 0)
+    monkeypatch.setattr(site, "RACY_COARSE_NS", 0)
+    first = write_docs(tmp_path, {"a.md": "old a", "b.md": "b"})
+    replaced: list[Path] = []
+    write_docs(tmp_path, {"a.md": "new a", "b.md": "b"}, first.outputs, replaced)
+    assert len(replaced) == 1 and replaced[0].read_text() == "old a"  # a hard link to the old a.md
+    assert replaced[0].name.startswith(site.TMP_PREFIX)
+    with site.discarding(replaced):
+        pass
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([MANIFEST, "a.md", "b.md"])
+    assert (tmp_path / "a.md").read_text() == "new a"
 
 
 def test_a_write_settles_what_it_wrote_a_tick_before_it_ended_so_the_next_reads_nothing_back(tmp_path, monkeypatch):
