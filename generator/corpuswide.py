@@ -63,11 +63,12 @@ def render_listings(briefing: Briefing, as_of: str | None, pagefind: bool, page_
                                  tuple(groups.keys))
 
 
-# Below this many groups to render, the groups are rendered in this process: forking
-# the build process (~150 MB at 1,000 articles) and sending the pages back costs
-# ~3-5 ms, a group 2-6 ms (measured on this 2-core machine at 1,000 articles, where a
-# one-article edit renders 6 theme pages and 6 listing pages again, ~35 ms, while this
-# process makes the overview pages and the exports, ~30 ms).
+# Below this many groups to render, the groups are rendered in this process. Measured on
+# this 2-core machine at 1,000 articles, where a one-article edit renders 6 theme pages
+# and 6 listing pages again (2-6 ms each, ~35 ms in all) while this process makes the
+# overview pages and the exports (~30 ms): the forked process starts rendering within
+# 1 ms of the fork, but renders ~20 % slower (copy-on-write of the memory it touches),
+# and its pages cross a pipe; two groups already pay for it.
 PARALLEL_GROUPS_MIN = 2
 
 
@@ -77,9 +78,10 @@ class Groups:
     pages are made again only if the writer must write one). Without a memo (keys ""),
     every group is rendered, as text.
 
-    Groups are declared with :meth:`want`, then rendered together by :meth:`render`: in
-    a forked process (which inherits the briefing, so that only pages cross processes)
-    while this one makes the rest of the pages, when there are enough of them
+    Groups are declared with :meth:`want`, then rendered together by :meth:`render`: by a
+    forked process (which inherits the briefing, so that only pages cross processes) while
+    this one makes the rest of the pages and then renders, from the back, the groups the
+    other has not started (:func:`forked.shared`), when there are enough of them
     (:data:`PARALLEL_GROUPS_MIN`) and a second core; the output is the same either way."""
 
     def __init__(self, previous: dict[str, object], fresh: dict[str, object], memo: bool):
@@ -104,9 +106,9 @@ class Groups:
         process while a forked one renders the groups, if that pays."""
         todo = [i for i in range(len(self.keys)) if self._kept(i) is None]
         if processes >= 2 and len(todo) >= PARALLEL_GROUPS_MIN and forked.available():
-            with forked.forked(self._make, todo, _ready, (), processes=1) as results:
+            with forked.shared(self._make, todo) as sharing:  # this process helps once meanwhile is done
                 other = meanwhile()
-                made = dict(zip(todo, results, strict=True))
+                made = dict(zip(todo, sharing.finish(), strict=True))
         else:
             made = {i: self._make(i) for i in todo}
             other = meanwhile()
@@ -128,10 +130,6 @@ class Groups:
         """Group ``i`` rendered, its pages encoded if there is a memo (text otherwise)."""
         texts, part = self._makes[i]()
         return ({p: Encoded.of(t) for p, t in texts.items()} if self.memo else dict(texts)), part
-
-
-def _ready() -> None:
-    """A forked renderer needs no set-up: it inherits everything."""
 
 
 def theme_pages(briefing: Briefing, view: ThemeView, pagefind: bool, render) -> tuple[dict[str, str], str]:

@@ -7,15 +7,20 @@ with :mod:`multiprocessing`, starting its threads and queues, and joining its
 worker took ~15 ms more than a bare ``fork`` and a pipe (measured on this 2-core
 machine; a one-article rebuild at 1,000 articles takes ~0.2 s). :func:`forked`
 forks the children itself: each runs ``init`` and its share of the jobs, and sends
-the pickled results back through a pipe. Only where ``fork`` is the platform's
-safe default (Linux, see :func:`available`); elsewhere the caller uses its pool.
+the pickled results back through a pipe. :func:`shared` splits jobs of unknown
+cost between one child and this process, once it is done with its own work (the
+corpus-wide pages of a rebuild, see :class:`corpuswide.Groups`). Only where
+``fork`` is the platform's safe default (Linux, see :func:`available`); elsewhere
+the caller uses its pool, or works alone.
 """
 
 from __future__ import annotations
 
+import mmap
 import os
 import pickle
 import signal
+import struct
 import sys
 import traceback
 from collections.abc import Callable, Iterator, Sequence
@@ -77,6 +82,65 @@ def forked(fn: Callable, jobs: Sequence, init: Callable, init_args: tuple,
                 except ProcessLookupError:
                     pass
                 reap(pid)
+
+
+class Sharing:
+    """The jobs of :func:`shared`. A forked child runs them from the front and this process,
+    in :meth:`finish`, from the back, until they meet. Each announces in shared memory the
+    job it starts (the child its next from the front, this process its last from the back)
+    and stops at the other's: without a lock, both may run one job near the meeting point,
+    or neither (announcements crossing); the results are then the same, and a job neither
+    ran is run here, so every job runs and no process ever waits for the other's announcement."""
+
+    def __init__(self, fn: Callable, jobs: Sequence):
+        self.fn, self.jobs = fn, jobs
+        self._marks = mmap.mmap(-1, 8)  # [jobs the child started, first job this process started]
+        struct.pack_into("ii", self._marks, 0, 0, len(jobs))
+        self._results: Iterator | None = None
+
+    def _child_jobs(self, _: object) -> list[tuple[int, object]]:
+        done = []
+        for i in range(len(self.jobs)):
+            if struct.unpack_from("i", self._marks, 4)[0] <= i:
+                break
+            struct.pack_into("i", self._marks, 0, i + 1)
+            done.append((i, self.fn(self.jobs[i])))
+        return done
+
+    def finish(self) -> list:
+        """Run here, from the back, the jobs the child has not started; then every result, in
+        the order of the jobs (the child's exceptions are raised here, see :func:`forked`)."""
+        mine: dict[int, object] = {}
+        for i in reversed(range(len(self.jobs))):
+            if struct.unpack_from("i", self._marks, 0)[0] > i:
+                break
+            struct.pack_into("i", self._marks, 4, i)
+            mine[i] = self.fn(self.jobs[i])
+        got = dict(self._results)  # type: ignore[arg-type]
+        got.update(mine)
+        for i in range(len(self.jobs)):
+            if i not in got:  # both stood back from it
+                got[i] = self.fn(self.jobs[i])
+        return [got[i] for i in range(len(self.jobs))]
+
+
+@contextmanager
+def shared(fn: Callable, jobs: Sequence) -> Iterator[Sharing]:
+    """Run ``fn`` on ``jobs`` in one forked child while this process does something else,
+    then helps: :meth:`Sharing.finish` runs here the jobs the child has not started, taking
+    them from the back, and returns every result in order. For jobs whose costs are not
+    known in advance, split between this process's other work and the child's share."""
+    sharing = Sharing(fn, jobs)
+    try:
+        with forked(sharing._child_jobs, [None], _nothing, (), processes=1) as results:
+            sharing._results = (item for chunk in results for item in chunk)
+            yield sharing
+    finally:
+        sharing._marks.close()
+
+
+def _nothing() -> None:
+    """A child of :func:`shared` needs no set-up: it inherits everything."""
 
 
 def _results(children: list[tuple[int, int]], reap: Callable[[int], int]) -> Iterator:

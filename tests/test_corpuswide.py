@@ -7,6 +7,7 @@ builds in test_incremental.py; here, the groups themselves.
 from __future__ import annotations
 
 import os
+import time
 
 import pytest
 
@@ -15,38 +16,48 @@ from generator.pagekeys import PageGroup
 from generator.site import Encoded
 
 
-def _maker(i: int, calls: list[int]):
+def _maker(i: int, calls: list[int], started: int | None = None):
     def make() -> tuple[dict[str, str], str]:
         calls.append(i)  # in the process that renders it
+        if started is not None and os.getpid() != _PARENT:  # the forked process: tell, then take its time
+            os.write(started, b"!")
+            time.sleep(0.2)
         return {f"group-{i}.md": f"page {i} rendered by {os.getpid()}\n"}, f"part {i}"
     return make
 
 
-def _groups(processes: int, kept: dict[str, object]) -> tuple[corpuswide.Groups, dict[str, object], list[int], int]:
+_PARENT = os.getpid()
+
+
+def _groups(processes: int, kept: dict[str, object], meanwhile=None, started: int | None = None,
+            ) -> tuple[corpuswide.Groups, dict[str, object], list[int], object]:
     fresh: dict[str, object] = {}
     calls: list[int] = []
     groups = corpuswide.Groups(dict(kept), fresh, memo=True)
     for i in range(4):
-        assert groups.want(f"key-{i}", _maker(i, calls)) == i
-    meanwhile = groups.render(lambda: os.getpid(), processes)
-    return groups, fresh, calls, meanwhile
+        assert groups.want(f"key-{i}", _maker(i, calls, started)) == i
+    done = groups.render(meanwhile or (lambda: os.getpid()), processes)
+    return groups, fresh, calls, done
 
 
 @pytest.mark.skipif(not forked.available(), reason="corpus-wide groups are rendered in a forked process on Linux only")
-def test_the_groups_the_memo_lacks_are_rendered_in_a_forked_process_meanwhile():
+def test_a_forked_process_renders_the_groups_the_memo_lacks_and_this_one_helps_from_the_back():
     kept = {"key-1": PageGroup({"group-1.md": b"digest-1"}, "part 1 as kept")}
-    groups, fresh, calls, meanwhile = _groups(2, kept)
-    assert meanwhile == os.getpid()  # what this process did meanwhile
-    assert calls == []  # nothing was rendered in this process
-    rendered = {i: groups.got[i][0][f"group-{i}.md"] for i in (0, 2, 3)}
-    other = {page.data.decode().split()[-1] for page in rendered.values()}  # type: ignore[union-attr]
-    assert len(other) == 1 and other != {str(os.getpid())}  # by one other process
+    read, write = os.pipe()
+    # This process's other work lasts until the forked one has started its first group.
+    groups, fresh, calls, meanwhile = _groups(2, kept, lambda: os.read(read, 1), write)
+    os.close(read), os.close(write)
+    assert meanwhile == b"!"
+    assert calls == [3, 2]  # here, from the back, up to the group the other had started
+    by = {i: groups.got[i][0][f"group-{i}.md"].data.decode().split()[-1] for i in (0, 2, 3)}  # type: ignore[union-attr]
+    assert by[2] == by[3] == str(os.getpid()) and by[0] not in (str(os.getpid()), "")
     assert [part for _, part in groups.got] == ["part 0", "part 1 as kept", "part 2", "part 3"]
     # The kept group is not rendered; its page is made again only if asked for (by the writer).
     page = groups.got[1][0]["group-1.md"]
     assert isinstance(page, Encoded) and page.digest == b"digest-1" and page.made is None
     assert fresh["key-1"] is kept["key-1"]
-    assert fresh["key-0"] == PageGroup({"group-0.md": rendered[0].digest}, "part 0")  # type: ignore[union-attr]
+    assert fresh["key-0"] == PageGroup({"group-0.md": groups.got[0][0]["group-0.md"].digest},  # type: ignore[union-attr]
+                                       "part 0")
     assert groups.keys == [f"key-{i}" for i in range(4)]
 
 

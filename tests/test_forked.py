@@ -124,3 +124,65 @@ def test_no_jobs_start_no_child(forks):
     with forked.forked(_job, [], _init, (0,), processes=2) as results:
         assert list(results) == []
     assert forks == []
+
+
+_PARENT = os.getpid()
+
+
+def _shared_job(x: int) -> tuple[int, int]:
+    if os.getpid() != _PARENT:  # the forked child: tell the test, then take its time
+        os.write(_STATE["started"], b"!")  # type: ignore[arg-type]
+        if _STATE.get("slow"):
+            time.sleep(0.2)
+    return x * 10, os.getpid()
+
+
+def test_shared_jobs_are_split_between_the_child_from_the_front_and_this_process_from_the_back():
+    read, write = os.pipe()
+    _STATE.update(started=write, slow=True)
+    try:
+        with forked.shared(_shared_job, list(range(6))) as sharing:
+            os.read(read, 1)  # this process's other work lasts until the child has started job 0
+            out = sharing.finish()
+    finally:
+        os.close(read), os.close(write)
+        _STATE.clear()
+    assert [value for value, _ in out] == [0, 10, 20, 30, 40, 50]
+    pids = [pid for _, pid in out]
+    assert pids[0] != os.getpid() and pids[1:] == [os.getpid()] * 5  # the child was still on job 0
+
+
+def test_shared_jobs_all_run_in_the_child_while_this_process_is_busy():
+    read, write = os.pipe()
+    _STATE.update(started=write)
+    try:
+        with forked.shared(_shared_job, list(range(4))) as sharing:
+            for _ in range(4):
+                os.read(read, 1)  # busy until the child has started every job
+            out = sharing.finish()
+    finally:
+        os.close(read), os.close(write)
+        _STATE.clear()
+    assert [value for value, _ in out] == [0, 10, 20, 30]
+    assert os.getpid() not in {pid for _, pid in out}
+
+
+def _fails_in_child(x: int) -> int:
+    if os.getpid() != _PARENT:
+        os.write(_STATE["started"], b"!")  # type: ignore[arg-type]
+        raise ValueError(f"job {x} failed")
+    return x
+
+
+def test_a_shared_job_failing_in_the_child_raises_here(forks):
+    read, write = os.pipe()
+    _STATE.update(started=write)
+    try:
+        with pytest.raises(ValueError, match="job 0 failed"):
+            with forked.shared(_fails_in_child, [0, 1]) as sharing:
+                os.read(read, 1)  # the child has started (and failed) job 0
+                sharing.finish()
+    finally:
+        os.close(read), os.close(write)
+        _STATE.clear()
+    assert _all_reaped(forks)
