@@ -1,5 +1,5 @@
 """``python -m generator``: the same as the ``briefing`` command."""
 
-from .cli import main
+from .console import main
 
 main()
