@@ -292,7 +292,7 @@ class PageMemo:
     listings); the shelf ``rows/`` holds every article's part of the matrix exports
     (megabytes), read only by a build that makes the exports again.
 
-    The small entries are one file, rewritten whole when they change: ~0.25 MB at 1,000
+    The small entries are one file, rewritten whole when they change: ~0.46 MB at 1,000
     articles. A one-article edit changes a dozen of them (its page, the page groups it
     shows in), which in a shelf of 16 shards rewrote 12 files (~5 ms on this project's
     machine, against ~1.5 ms for the one file)."""

@@ -115,10 +115,11 @@ class Groups:
         for i, key in enumerate(self.keys):
             kept = self._kept(i)
             if kept is None:
-                self.got.append(made[i])
+                pages, part = made[i]
+                self.got.append((pages, part))
                 if self.memo:
-                    self.fresh[key] = PageGroup({p: e.digest for p, e in made[i][0].items()},  # type: ignore[union-attr]
-                                                made[i][1])
+                    digests = {p: e.digest for p, e in pages.items()}  # type: ignore[union-attr]
+                    self.fresh[key] = PageGroup(digests, part)
                 continue
             again = functools.cache(self._makes[i])
             self.got.append(({p: Encoded(d, make=lambda p=p, again=again: again()[0][p])

@@ -178,8 +178,8 @@ def render_site(briefing: Briefing, as_of: str | None, templates: Path = TEMPLAT
         fresh.update({key: previous[key] for key in kept.groups})
     else:  # something they show changed: the groups whose keys did not change are kept
         rows = functools.partial(_export_rows, briefing, made, memo, page_salt)
-        corpus_wide, kept = corpuswide.render_listings(briefing, as_of, pagefind, page_salt,
-                                                       corpuswide.Groups(previous, fresh, memo is not None), rows, render,
+        groups = corpuswide.Groups(previous, fresh, memo is not None)
+        corpus_wide, kept = corpuswide.render_listings(briefing, as_of, pagefind, page_salt, groups, rows, render,
                                                        workers)
     pages.update(corpus_wide)
     if memo is not None:

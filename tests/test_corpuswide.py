@@ -56,8 +56,8 @@ def test_a_forked_process_renders_the_groups_the_memo_lacks_and_this_one_helps_f
     page = groups.got[1][0]["group-1.md"]
     assert isinstance(page, Encoded) and page.digest == b"digest-1" and page.made is None
     assert fresh["key-1"] is kept["key-1"]
-    assert fresh["key-0"] == PageGroup({"group-0.md": groups.got[0][0]["group-0.md"].digest},  # type: ignore[union-attr]
-                                       "part 0")
+    digest = groups.got[0][0]["group-0.md"].digest  # type: ignore[union-attr]
+    assert fresh["key-0"] == PageGroup({"group-0.md": digest}, "part 0")
     assert groups.keys == [f"key-{i}" for i in range(4)]
 
 
@@ -65,7 +65,8 @@ def test_with_one_process_the_groups_are_rendered_here_in_order():
     kept = {"key-1": PageGroup({"group-1.md": b"digest-1"}, "part 1 as kept")}
     groups, fresh, calls, meanwhile = _groups(1, kept)
     assert calls == [0, 2, 3] and meanwhile == os.getpid()
-    assert groups.got[0][0]["group-0.md"].data == f"page 0 rendered by {os.getpid()}\n".encode()  # type: ignore[union-attr]
+    page = groups.got[0][0]["group-0.md"]
+    assert page.data == f"page 0 rendered by {os.getpid()}\n".encode()  # type: ignore[union-attr]
     assert list(fresh) == [f"key-{i}" for i in range(4)]
 
 
