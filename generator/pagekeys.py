@@ -161,6 +161,9 @@ def index_key(briefing: Briefing, page_salt: str) -> str:
 def export_row_key(briefing: Briefing, article: Article, page_salt: str) -> str:
     """What an article's part of the matrix exports depends on, hashed: its slug, file and
     metadata (its entry shows its slug, title and file) and cells, and the codebook's
-    titles (in ``page_salt``)."""
+    titles (in ``page_salt``). Its first character, which names its shard of the memo's
+    ``rows/`` (see :class:`buildstate.PageMemo`), comes from the article's file alone, so
+    that an edit rewrites one shard, not two (as :func:`analysis_cache.record_key`)."""
     key = "\n".join((page_salt, article.listing, briefing.rows[article.slug].shown))
-    return hashlib.sha256(key.encode()).hexdigest()
+    shard = hashlib.sha256(article.source_file.encode()).hexdigest()[0]
+    return shard + hashlib.sha256(key.encode()).hexdigest()

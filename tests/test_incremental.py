@@ -159,14 +159,28 @@ def test_an_edit_rewrites_only_the_cache_shards_it_touches(tmp_path):
     seeds = _corpus(tmp_path, copies=8)
     cache = tmp_path / "cache"
     _docs(seeds, tmp_path / "docs", cache=cache)
-    shards = {f: (f.stat().st_mtime_ns, f.stat().st_ino) for f in (cache / "articles").glob("*.pickle")}
-    assert len(shards) > 10
+    def shards(store: str) -> dict[Path, tuple[int, int]]:
+        return {f: (f.stat().st_mtime_ns, f.stat().st_ino) for f in (cache / store).glob("*.pickle")}
+
+    def changed(before: dict, now: dict) -> set[Path]:
+        return {f for f in before.keys() | now.keys() if before.get(f) != now.get(f)}
+
+    records = shards("articles")
+    assert len(records) > 10
     article = seeds / "003_beta_ledger.txt"
     article.write_text(article.read_text() + "\nOne more paragraph.\n")
     _docs(seeds, tmp_path / "docs", cache=cache)
-    now = {f: (f.stat().st_mtime_ns, f.stat().st_ino) for f in (cache / "articles").glob("*.pickle")}
-    changed = {f for f in shards.keys() | now.keys() if shards.get(f) != now.get(f)}
-    assert len(changed) == 1  # the article's new record went to the shard of its old one (see record_key)
+    assert len(changed(records, shards("articles"))) == 1  # the new record replaced the old one (record_key)
+    # An edit to a sentence the exports quote: the article's new part of the exports goes
+    # to the shard of its old one too (export_row_key).
+    records, rows = shards("articles"), shards("rows")
+    assert len(rows) > 10
+    article = seeds / "000_alpha_steppe.txt"
+    article.write_text(article.read_text().replace("Russian oil exports toward Asian buyers.",
+                                                   "Russian oil exports toward Asian customers."))
+    docs = _docs(seeds, tmp_path / "docs", cache=cache)
+    assert "Asian customers" in docs["data/matrix.json"].decode()
+    assert len(changed(records, shards("articles"))) == 1 and len(changed(rows, shards("rows"))) == 1
 
 
 def test_a_cached_article_whose_slug_changes_is_rebuilt_under_its_new_slug(tmp_path):
