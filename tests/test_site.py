@@ -13,6 +13,22 @@ from generator import site
 from generator.site import MANIFEST, UnsafePathError, write_docs
 
 
+
+def _disk_full_at(monkeypatch, name: str) -> list[str]:
+    """Make the writer fail with a full disk when it comes to write the file ``name``;
+    the names of the files it came to write, in order."""
+    real = site._atomic_write
+    calls: list[str] = []
+
+    def failing(path, data):
+        calls.append(path.name)
+        if path.name == name:
+            raise OSError(28, "No space left on device")
+        real(path, data)
+
+    monkeypatch.setattr(site, "_atomic_write", failing)
+    return calls
+
 def test_writes_files_and_manifest(tmp_path):
     report = write_docs(tmp_path, {"index.md": "# Home\n", "articles/a.md": "A\n"})
     assert (tmp_path / "index.md").read_text() == "# Home\n"
@@ -78,14 +94,7 @@ def test_a_failed_write_puts_back_the_pages_it_kept_as_hard_links(tmp_path, monk
     first = write_docs(tmp_path, {"a.md": "old a", "b.md": "old b", "c.md": "old c"})
     pages = {p.name: (p.read_bytes(), p.stat().st_ino) for p in tmp_path.glob("*.md")}
     manifest = (tmp_path / MANIFEST).read_text()
-    real = site._atomic_write
-
-    def failing(path, data):
-        if path.name == "c.md":
-            raise OSError(28, "No space left on device")
-        real(path, data)
-
-    monkeypatch.setattr(site, "_atomic_write", failing)
+    _disk_full_at(monkeypatch, "c.md")
     with monkeypatch.context() as no_reads:
         no_reads.setattr(site.Path, "read_bytes", lambda self: pytest.fail(f"{self.name} was read back"))
         with pytest.raises(OSError):
@@ -208,19 +217,9 @@ def test_tampered_manifest_cannot_delete_outside_docs(tmp_path):
 def test_failure_mid_write_restores_previous_docs(tmp_path, monkeypatch):
     write_docs(tmp_path, {"a.md": "old a", "b.md": "old b"})
     before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
-    real = site._atomic_write
-    calls = []
-
-    def failing(path, data):
-        calls.append(path.name)
-        if path.name == "c.md":
-            raise OSError(28, "No space left on device")
-        real(path, data)
-
-    monkeypatch.setattr(site, "_atomic_write", failing)
+    calls = _disk_full_at(monkeypatch, "c.md")
     with pytest.raises(OSError):
         write_docs(tmp_path, {"a.md": "new a", "b.md": "new b", "c.md": "new c"})
-    monkeypatch.setattr(site, "_atomic_write", real)
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
     assert "a.md" in calls  # it really had replaced files before failing
 
@@ -237,14 +236,7 @@ def test_failed_first_write_leaves_no_folder_and_no_manifest(tmp_path, monkeypat
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "about.md").write_text("mine")
-    real = site._atomic_write
-
-    def failing(path, data):
-        if path.name == "b.md":
-            raise OSError(28, "No space left on device")
-        real(path, data)
-
-    monkeypatch.setattr(site, "_atomic_write", failing)
+    _disk_full_at(monkeypatch, "b.md")
     with pytest.raises(OSError):
         write_docs(docs, {"articles/a.md": "a", "themes/b.md": "b"})
     assert sorted(p.name for p in docs.iterdir()) == ["about.md"]
