@@ -67,7 +67,7 @@ def render_listings(briefing: Briefing, as_of: str | None, pagefind: bool, page_
 # this 2-core machine at 1,000 articles, where a one-article edit renders 6 theme pages
 # and 6 listing pages again (2-6 ms each, ~35 ms in all) while this process makes the
 # overview pages and the exports (~30 ms): the forked process starts rendering within
-# 1 ms of the fork, but renders ~20 % slower (copy-on-write of the memory it touches),
+# 1 ms of the fork, but renders 20-30 % slower (copy-on-write of the memory it touches),
 # and its pages cross a pipe; two groups already pay for it.
 PARALLEL_GROUPS_MIN = 2
 
@@ -104,7 +104,8 @@ class Groups:
         """Render the declared groups the memo lacks, fill :attr:`got` (each group's pages
         and print part, in order) and return what ``meanwhile`` returns, which runs in this
         process while a forked one renders the groups, if that pays."""
-        todo = [i for i in range(len(self.keys)) if self._kept(i) is None]
+        kept_groups = [self._kept(i) for i in range(len(self.keys))]
+        todo = [i for i, kept in enumerate(kept_groups) if kept is None]
         if processes >= 2 and len(todo) >= PARALLEL_GROUPS_MIN and forked.available():
             with forked.shared(self._make, todo) as sharing:  # this process helps once meanwhile is done
                 other = meanwhile()
@@ -112,8 +113,7 @@ class Groups:
         else:
             made = {i: self._make(i) for i in todo}
             other = meanwhile()
-        for i, key in enumerate(self.keys):
-            kept = self._kept(i)
+        for i, (key, kept) in enumerate(zip(self.keys, kept_groups, strict=True)):
             if kept is None:
                 pages, part = made[i]
                 self.got.append((pages, part))
