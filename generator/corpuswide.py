@@ -7,7 +7,8 @@ page with its section of the print page, each page of its matrix listing and the
 articles index are groups (:class:`Groups`), each kept when its own key
 (:mod:`pagekeys`) did not change; the overview pages (home, matrix overview, the
 exports, the heatmap, the themes index, the print page's part before the sources)
-are always rendered then. :func:`corpus_pages` renders them all at once, for the
+are always rendered then, by this process while a forked one renders the groups
+(:meth:`Groups.render`). :func:`corpus_pages` renders them all at once, for the
 writer when it must write a page the memo has and for tests. ``render`` is the
 caller's template renderer, ``render(template name, context) -> text``.
 """
