@@ -24,7 +24,7 @@ import struct
 import sys
 import traceback
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 
 
 class WorkerError(RuntimeError):
@@ -66,7 +66,11 @@ def forked(fn: Callable, jobs: Sequence, init: Callable, init_args: tuple,
     try:
         for share in shares:
             read, write = os.pipe()
-            pid = os.fork()
+            try:
+                pid = os.fork()
+            except OSError:  # no process to be had (a limit on processes): raised, pipe closed
+                os.close(read), os.close(write)
+                raise
             if pid == 0:  # the child: never returns
                 os.close(read)
                 _child(write, fn, share, init, init_args)
@@ -88,9 +92,10 @@ class Sharing:
     """The jobs of :func:`shared`. A forked child runs them from the front and this process,
     in :meth:`finish`, from the back, until they meet. Each announces in shared memory the
     job it starts (the child its next from the front, this process its last from the back)
-    and stops at the other's: without a lock, both may run one job near the meeting point,
-    or neither (announcements crossing); the results are then the same, and a job neither
-    ran is run here, so every job runs and no process ever waits for the other's announcement."""
+    and stops at the other's. There is no lock, so no process ever waits for the other:
+    each mark only moves one way, so a stale read can only make both run the job where
+    they meet, which gives the same result twice. Any job without a result at the end
+    (none ran it; or the child died, killed, before sending its results) is run here."""
 
     def __init__(self, fn: Callable, jobs: Sequence):
         self.fn, self.jobs = fn, jobs
@@ -116,10 +121,13 @@ class Sharing:
                 break
             struct.pack_into("i", self._marks, 4, i)
             mine[i] = self.fn(self.jobs[i])
-        got = dict(self._results)  # type: ignore[arg-type]
+        try:
+            got = dict(self._results)  # type: ignore[arg-type]
+        except WorkerError:  # the child died without sending its results (an exception it raised is raised)
+            got = {}
         got.update(mine)
         for i in range(len(self.jobs)):
-            if i not in got:  # both stood back from it
+            if i not in got:
                 got[i] = self.fn(self.jobs[i])
         return [got[i] for i in range(len(self.jobs))]
 
@@ -129,14 +137,17 @@ def shared(fn: Callable, jobs: Sequence) -> Iterator[Sharing]:
     """Run ``fn`` on ``jobs`` in one forked child while this process does something else,
     then helps: :meth:`Sharing.finish` runs here the jobs the child has not started, taking
     them from the back, and returns every result in order. For jobs whose costs are not
-    known in advance, split between this process's other work and the child's share."""
+    known in advance, split between this process's other work and the child's share.
+    Where no child can be forked, or it dies, this process runs what it leaves."""
     sharing = Sharing(fn, jobs)
-    try:
-        with forked(sharing._child_jobs, [None], _nothing, (), processes=1) as results:
-            sharing._results = (item for chunk in results for item in chunk)
-            yield sharing
-    finally:
-        sharing._marks.close()
+    with ExitStack() as stack:
+        stack.callback(sharing._marks.close)
+        try:
+            results = stack.enter_context(forked(sharing._child_jobs, [None], _nothing, (), processes=1))
+        except OSError:  # no process to be had (a limit on processes): every job runs here
+            results = iter(())
+        sharing._results = (item for chunk in results for item in chunk)
+        yield sharing
 
 
 def _nothing() -> None:

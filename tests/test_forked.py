@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import signal
 import time
 
 import pytest
@@ -186,3 +188,36 @@ def test_a_shared_job_failing_in_the_child_raises_here(forks):
         os.close(read), os.close(write)
         _STATE.clear()
     assert _all_reaped(forks)
+
+
+def _killed_in_child(x: int) -> int:
+    if os.getpid() != _PARENT:
+        os.write(_STATE["started"], b"!")  # type: ignore[arg-type]
+        os.kill(os.getpid(), signal.SIGKILL)  # stands in for the out-of-memory killer
+    return x * 10
+
+
+def test_shared_jobs_of_a_child_that_died_run_here(forks):
+    read, write = os.pipe()
+    _STATE.update(started=write)
+    try:
+        with forked.shared(_killed_in_child, list(range(4))) as sharing:
+            os.read(read, 1)  # the child has started job 0, and is being killed
+            out = sharing.finish()
+    finally:
+        os.close(read), os.close(write)
+        _STATE.clear()
+    assert out == [0, 10, 20, 30]
+    assert _all_reaped(forks)
+
+
+def test_shared_jobs_run_here_when_no_child_can_be_forked(monkeypatch):
+    def no_fork() -> int:
+        raise BlockingIOError(errno.EAGAIN, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    fds_before = len(os.listdir("/proc/self/fd"))
+    with forked.shared(_shared_job, list(range(3))) as sharing:
+        out = sharing.finish()
+    assert [value for value, _ in out] == [0, 10, 20] and {pid for _, pid in out} == {os.getpid()}
+    assert len(os.listdir("/proc/self/fd")) == fds_before  # the pipe made for the child is closed
