@@ -365,23 +365,35 @@ def write_docs(docs: Path, files: Mapping[str, str | bytes | Encoded],
         raise
 
     links = [old for old in backups.values() if isinstance(old, Path)]
+    try:
+        _settle(targets, written, outputs, files)
+        removed = []
+        for rel in sorted(previous - set(targets)):
+            try:
+                stale = _target(docs, rel)
+            except UnsafePathError:
+                continue  # a tampered manifest cannot make us delete outside docs/
+            if stale.is_file():
+                stale.unlink()
+                removed.append(rel)
+                _prune_empty_dirs(docs, stale.parent)
+    except BaseException:
+        _unlink_all(links)
+        raise
     if discard is None:
-        for link in links:
-            link.unlink(missing_ok=True)
+        _unlink_all(links)
     else:
         discard.extend(links)
-    _settle(targets, written, outputs, files)
-    removed = []
-    for rel in sorted(previous - set(targets)):
-        try:
-            stale = _target(docs, rel)
-        except UnsafePathError:
-            continue  # a tampered manifest cannot make us delete outside docs/
-        if stale.is_file():
-            stale.unlink()
-            removed.append(rel)
-            _prune_empty_dirs(docs, stale.parent)
     return WriteReport(tuple(written), tuple(unchanged), tuple(removed), tuple(kept), outputs)
+
+
+def _unlink_all(paths: list[Path]) -> None:
+    """Delete ``paths``, each one that can be (one that cannot is a temporary the next write sweeps)."""
+    for path in paths:
+        try:
+            path.unlink(missing_ok=True)
+        except OSError:
+            pass
 
 
 @contextmanager
@@ -394,7 +406,7 @@ def discarding(paths: list[Path]) -> Iterator[None]:
         return
     import threading
 
-    worker = threading.Thread(target=lambda: [p.unlink(missing_ok=True) for p in paths], name="discard")
+    worker = threading.Thread(target=_unlink_all, args=(paths,), name="discard")
     worker.start()
     try:
         yield

@@ -105,6 +105,23 @@ def test_a_failed_write_puts_back_the_pages_it_kept_as_hard_links(tmp_path, monk
     assert (tmp_path / MANIFEST).read_text() == manifest
 
 
+def test_a_write_that_fails_after_writing_leaves_no_hard_link_behind(tmp_path, monkeypatch):
+    monkeypatch.setattr(site, "RACY_FINE_NS", 0)
+    monkeypatch.setattr(site, "RACY_COARSE_NS", 0)
+    first = write_docs(tmp_path, {"a.md": "old a", "gone.md": "old"})
+    replaced: list[Path] = []
+
+    def fails(*args):
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(site, "_settle", fails)
+    with pytest.raises(OSError):
+        write_docs(tmp_path, {"a.md": "new a"}, first.outputs, replaced)
+    assert replaced == []  # not handed over: deleted here
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([MANIFEST, "a.md", "gone.md"])
+    assert (tmp_path / "a.md").read_text() == "new a"  # written: only reading back failed
+
+
 def test_a_caller_may_delete_the_replaced_files_in_the_background(tmp_path, monkeypatch):
     monkeypatch.setattr(site, "RACY_FINE_NS", 0)
     monkeypatch.setattr(site, "RACY_COARSE_NS", 0)
