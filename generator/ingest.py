@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import codecs
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from dataclasses import fields as dataclass_fields
 from pathlib import Path
 
