@@ -220,10 +220,22 @@ def write_pickle(path: Path, value: object) -> None:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically (a temporary file beside it, then a rename)."""
+    """Write ``data`` to ``path``: to a temporary file beside it, then renamed to ``path``
+    once the previous file is deleted (the previous file stays if the new one cannot be
+    written). Renamed over the previous file, the new one would be sent to disk at once
+    by ext4 (``auto_da_alloc``, on by default, which guards programs that do not
+    ``fsync`` against losing the file they replace in a power cut): the five cache files
+    of a one-article rebuild at 1,000 articles took 5.8-6.4 ms to write that way on this
+    project's machine, 1.6-2.2 ms this way. A cache file needs no such guard: the cache
+    is used under the build lock (:func:`site.exclusive`), and a file missing or
+    unreadable (a build killed between the two steps, a power cut) is recomputed."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f"{path.name}.tmp{os.getpid()}")
     tmp.write_bytes(data)
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
     os.replace(tmp, path)
 
 

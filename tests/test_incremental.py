@@ -183,6 +183,23 @@ def test_an_edit_rewrites_only_the_cache_shards_it_touches(tmp_path):
     assert len(changed(records, shards("articles"))) == 1 and len(changed(rows, shards("rows"))) == 1
 
 
+def test_a_cache_file_is_replaced_whole_and_kept_if_its_new_version_cannot_be_written(tmp_path, monkeypatch):
+    from generator import buildstate
+
+    path = tmp_path / "cache" / "stamp.pickle"
+    buildstate.write_atomic(path, b"first")
+    buildstate.write_atomic(path, b"second")
+    assert path.read_bytes() == b"second" and [p.name for p in path.parent.iterdir()] == ["stamp.pickle"]
+
+    def disk_full(self, data):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_bytes", disk_full)
+    with pytest.raises(OSError):
+        buildstate.write_atomic(path, b"third")
+    assert path.read_bytes() == b"second"  # the previous file goes only once the new one is written
+
+
 def test_a_cached_article_whose_slug_changes_is_rebuilt_under_its_new_slug(tmp_path):
     seeds = _corpus(tmp_path, copies=2)  # every title twice: the second copies get "-2" slugs
     cache = tmp_path / "cache"
