@@ -32,7 +32,7 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .site import Output, WriteReport, signature
+from .site import Output, WriteReport, signature, write_all
 from .sources import Survey
 
 if TYPE_CHECKING:
@@ -231,7 +231,11 @@ def write_atomic(path: Path, data: bytes) -> None:
     unreadable (a build killed between the two steps, a power cut) is recomputed."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f"{path.name}.tmp{os.getpid()}")
-    tmp.write_bytes(data)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), 0o666)
+    try:
+        write_all(fd, data)  # in pieces: see site.WRITE_PIECE_BYTES (cache shards reach megabytes)
+    finally:
+        os.close(fd)
     try:
         os.unlink(path)
     except FileNotFoundError:

@@ -191,10 +191,10 @@ def test_a_cache_file_is_replaced_whole_and_kept_if_its_new_version_cannot_be_wr
     buildstate.write_atomic(path, b"second")
     assert path.read_bytes() == b"second" and [p.name for p in path.parent.iterdir()] == ["stamp.pickle"]
 
-    def disk_full(self, data):
+    def disk_full(fd, data):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(Path, "write_bytes", disk_full)
+    monkeypatch.setattr(buildstate, "write_all", disk_full)
     with pytest.raises(OSError):
         buildstate.write_atomic(path, b"third")
     assert path.read_bytes() == b"second"  # the previous file goes only once the new one is written

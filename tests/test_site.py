@@ -302,3 +302,19 @@ def test_the_manifest_is_rewritten_only_when_the_generated_set_changes(tmp_path)
     write_docs(tmp_path, {"index.md": "y", "articles/b.md": "b"})
     assert json.loads(manifest.read_text())["generated"] == ["articles/b.md", "index.md"]
     assert not (tmp_path / "articles" / "a.md").exists()
+
+
+def test_a_big_file_is_written_whole_in_pieces_even_when_a_write_comes_up_short(tmp_path, monkeypatch):
+    data = os.urandom(3 * site.WRITE_PIECE_BYTES + 123)
+    asked: list[int] = []
+    real = os.write
+
+    def short(fd, piece):
+        asked.append(len(piece))
+        return real(fd, piece[: max(1, len(piece) // 2)])  # the kernel may write less than asked
+
+    monkeypatch.setattr(site.os, "write", short)
+    write_docs(tmp_path, {"data/big.json": data})
+    monkeypatch.undo()
+    assert (tmp_path / "data" / "big.json").read_bytes() == data
+    assert max(asked) == site.WRITE_PIECE_BYTES
