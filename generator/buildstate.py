@@ -233,9 +233,13 @@ def write_atomic(path: Path, data: bytes) -> None:
     tmp = path.with_name(f"{path.name}.tmp{os.getpid()}")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), 0o666)
     try:
-        write_all(fd, data)  # in pieces: see site.WRITE_PIECE_BYTES (cache shards reach megabytes)
-    finally:
-        os.close(fd)
+        try:
+            write_all(fd, data)  # in pieces: see site.WRITE_PIECE_BYTES (cache shards reach megabytes)
+        finally:
+            os.close(fd)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     try:
         os.unlink(path)
     except FileNotFoundError:

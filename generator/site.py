@@ -237,12 +237,13 @@ def _atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
-# Files are written in pieces of this size. Given a big file in one write(), Linux
-# (6.16 and later, ext4) caches it in 2 MB blocks of memory, which on a virtual machine
-# may have to be handed back by the host first: on this project's machine (Linux 6.18,
-# ext4, a VM) writing the 4.4 MB JSON export at 1,000 articles in one write() took
-# 6-14 ms at times (right after a full build, and now and then on a quiet machine),
-# in pieces of 256 KB 1.0-1.5 ms every time; files under 1 MB wrote as fast either way.
+# Files are written in pieces of this size. On this project's machine (Linux 6.18, ext4,
+# a virtual machine) writing the 4.4 MB JSON export at 1,000 articles in one write()
+# took 6-14 ms at times (right after a full build, and now and then on a quiet
+# machine), in pieces of 256 KB 1.0-1.5 ms every time; files under 1 MB wrote as fast
+# either way. Our reading, not verified in the kernel: given a big write, Linux caches
+# the file in 2 MB blocks of memory, which the host of a virtual machine may have
+# to hand back first.
 WRITE_PIECE_BYTES = 1 << 18
 
 

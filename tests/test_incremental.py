@@ -198,6 +198,7 @@ def test_a_cache_file_is_replaced_whole_and_kept_if_its_new_version_cannot_be_wr
     with pytest.raises(OSError):
         buildstate.write_atomic(path, b"third")
     assert path.read_bytes() == b"second"  # the previous file goes only once the new one is written
+    assert [p.name for p in path.parent.iterdir()] == ["stamp.pickle"]  # no temporary left
 
 
 def test_a_cached_article_whose_slug_changes_is_rebuilt_under_its_new_slug(tmp_path):
