@@ -117,13 +117,12 @@ def _same_records(old: object, new: object) -> bool:
 def record_key(settings_key: str, rel: str, path: Path, content: str) -> str:
     """The cache key of an article: its content hash (:func:`generator.corpus.content_hash`) under these
     settings. The path is part of the record (source_file, and the file names in messages),
-    so part of the key. Its first character, which names the record's shard of the
-    :class:`~generator.buildstate.Shelf`, comes from the path alone: an edit then rewrites
-    the one shard that holds the article (with a key hashed as a whole, the new record
-    went to another shard than the old one fifteen times in sixteen: two shards rewritten,
-    ~0.7 MB each at 1,000 articles)."""
-    shard = hashlib.sha256(rel.encode()).hexdigest()[0]
-    return shard + hashlib.sha256(f"{settings_key}|{rel}|{path}|{content}".encode()).hexdigest()
+    so part of the key. Its shard of the :class:`~generator.buildstate.Shelf` comes from
+    the path alone (:meth:`~generator.buildstate.Shelf.key`): an edit then rewrites the one
+    shard that holds the article (with a key hashed as a whole, the new record went to
+    another shard than the old one fifteen times in sixteen: two shards rewritten, ~0.7 MB
+    each at 1,000 articles)."""
+    return Shelf.key(rel, hashlib.sha256(f"{settings_key}|{rel}|{path}|{content}".encode()).hexdigest())
 
 
 def content_key(path: Path, rel: str, settings_key: str) -> str:

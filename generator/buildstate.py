@@ -149,6 +149,13 @@ class Shelf:
             if isinstance(data, dict):
                 self.shards[file.stem] = data
 
+    @classmethod
+    def key(cls, owner: str, digest: str) -> str:
+        """The key of an entry that belongs to ``owner`` (an article's file): its shard is
+        named by ``owner`` alone, so that a new version of the entry (an edit) goes to
+        the shard of the old one, and a save rewrites one shard, not two."""
+        return hashlib.sha256(owner.encode()).hexdigest()[: cls.PREFIX_CHARS] + digest
+
     def as_dict(self) -> dict[str, object]:
         return {k: v for shard in self.shards.values() for k, v in shard.items()}
 

@@ -18,6 +18,7 @@ import hashlib
 from dataclasses import dataclass
 from itertools import islice
 
+from .buildstate import Shelf
 from .listings import matrix_listing
 from .matrix import Briefing
 from .pages import THEME_PAGE_MAX_SOURCES, _minutes
@@ -161,9 +162,8 @@ def index_key(briefing: Briefing, page_salt: str) -> str:
 def export_row_key(briefing: Briefing, article: Article, page_salt: str) -> str:
     """What an article's part of the matrix exports depends on, hashed: its slug, file and
     metadata (its entry shows its slug, title and file) and cells, and the codebook's
-    titles (in ``page_salt``). Its first character, which names its shard of the memo's
-    ``rows/`` (see :class:`buildstate.PageMemo`), comes from the article's file alone, so
-    that an edit rewrites one shard, not two (as :func:`analysis_cache.record_key`)."""
+    titles (in ``page_salt``). Its shard of the memo's ``rows/`` (see
+    :class:`buildstate.PageMemo`) comes from the article's file alone
+    (:meth:`buildstate.Shelf.key`), so that an edit rewrites one shard, not two."""
     key = "\n".join((page_salt, article.listing, briefing.rows[article.slug].shown))
-    shard = hashlib.sha256(article.source_file.encode()).hexdigest()[0]
-    return shard + hashlib.sha256(key.encode()).hexdigest()
+    return Shelf.key(article.source_file, hashlib.sha256(key.encode()).hexdigest())
