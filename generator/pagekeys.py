@@ -18,10 +18,11 @@ import hashlib
 from dataclasses import dataclass
 from itertools import islice
 
+from . import pages
 from .buildstate import Shelf
 from .listings import matrix_listing
 from .matrix import Briefing
-from .pages import THEME_PAGE_MAX_SOURCES, _minutes
+from .pages import _minutes
 from .records import Article, Stance
 
 
@@ -110,23 +111,30 @@ class EntityIndex:
 
 
 def theme_keys(briefing: Briefing, page_salt: str) -> list[str]:
-    """What each theme's page and its part of the print page depend on, hashed, in codebook
-    order (see :func:`corpuswide.theme_pages`). Besides ``page_salt`` (which covers the
-    codebook's titles and labels), that is the theme itself, the themes it co-occurs with,
-    and per article that addresses it (in corpus order) the digests of its slug, file and
-    metadata (:attr:`Article.listing`) and of its cell (:attr:`Stance.shown`, the cell's
-    :attr:`Cell.shown`: strength, position, evidence); and the articles the page lists as
-    silent on it (the first :data:`pages.THEME_PAGE_MAX_SOURCES` that do not address it).
-    An edit to one article's text changes the keys of the themes its cells changed on,
-    not the others'."""
+    """What each theme's page and its part of the print page show, hashed, in codebook order
+    (see :func:`corpuswide.theme_pages` and :func:`pages.theme_page`). Besides ``page_salt``
+    (which covers the codebook's titles and labels), that is the theme itself, its verdict,
+    the themes it co-occurs with and how many articles address it; per position, how many
+    take it and the first :data:`pages.STANCE_MAX_SOURCES` of them (the digests of their
+    slug, file and metadata, :attr:`Article.listing`); the strongest
+    :data:`pages.THEME_PAGE_MAX_SOURCES` sources, each with that digest and its cell's
+    (:attr:`Stance.shown`, the cell's :attr:`Cell.shown`: strength, position, evidence);
+    and the first :data:`pages.THEME_PAGE_MAX_SOURCES` articles that do not address it.
+    An edit to one article's text changes the keys of the themes on whose pages its changed
+    cells are shown, not the others': at 1,000 articles, a cell further down than the
+    strongest 30 is shown only by the theme's matrix listing."""
     listing = briefing.listings
     keys = []
     for view in briefing.themes:
-        parts = [page_salt, repr(view.theme), repr(view.co_occurring)]
-        parts += [f"{listing[s.article]}:{s.shown}" for s in view.stances]
+        parts = [page_salt, repr(view.theme), repr(view.co_occurring), view.verdict, str(len(view.stances))]
+        for pid, slugs in view.positions:
+            parts.append(f"position {pid!r} {len(slugs)}")
+            parts += [listing[slug] for slug in slugs[:pages.STANCE_MAX_SOURCES]]
+        parts.append("strongest")
+        parts += [f"{listing[s.article]}:{s.shown}" for s in view.strongest[:pages.THEME_PAGE_MAX_SOURCES]]
         addressed = {s.article for s in view.stances}
         parts.append("silent")
-        parts += islice((text for slug, text in listing.items() if slug not in addressed), THEME_PAGE_MAX_SOURCES)
+        parts += islice((text for slug, text in listing.items() if slug not in addressed), pages.THEME_PAGE_MAX_SOURCES)
         keys.append(hashlib.sha256("\n".join(parts).encode()).hexdigest())
     return keys
 
@@ -141,12 +149,12 @@ def matrix_listing_keys(briefing: Briefing, page_salt: str) -> list[list[tuple[s
     listing = briefing.listings
     out = []
     for view in briefing.themes:
-        pages = []
+        theme_listing = []
         for path, start, stances in matrix_listing(view):
             parts = [page_salt, path, str(start), str(len(view.stances))]
             parts += [f"{listing[s.article]}:{s.shown}" for s in stances]
-            pages.append((path, start, stances, hashlib.sha256("\n".join(parts).encode()).hexdigest()))
-        out.append(pages)
+            theme_listing.append((path, start, stances, hashlib.sha256("\n".join(parts).encode()).hexdigest()))
+        out.append(theme_listing)
     return out
 
 

@@ -504,6 +504,39 @@ def test_corpus_wide_pages_are_rendered_again_only_when_an_edit_changes_what_the
     assert warm == _docs(seeds, tmp_path / "clean", cache=False)
 
 
+def test_a_theme_page_is_rendered_again_only_when_an_edit_changes_a_cell_it_shows(tmp_path, monkeypatch):
+    """A theme page shows its strongest sources (pages.THEME_PAGE_MAX_SOURCES) and the first
+    sources of each position (pages.STANCE_MAX_SOURCES); pagekeys.theme_keys keys it by
+    those alone. With both at one, an edit to a quoted sentence of the second copy of an
+    article (never listed first: ties keep corpus order) renders again the matrix listings
+    that show its changed cells and no theme page; the pages equal a clean build's, theme
+    pages included. (An edit to a cell a theme page shows renders it again: see
+    test_corpus_wide_pages_are_rendered_again_only_when_an_edit_changes_what_they_show.)"""
+    from generator import corpuswide, pages
+
+    monkeypatch.setattr(pages, "THEME_PAGE_MAX_SOURCES", 1)
+    monkeypatch.setattr(pages, "STANCE_MAX_SOURCES", 1)
+    themes, listings = [], []
+    real_themes, real_listing = corpuswide.theme_pages, corpuswide.listing_page
+    monkeypatch.setattr(corpuswide, "theme_pages",
+                        lambda b, view, *a: themes.append(view.theme.id) or real_themes(b, view, *a))
+    monkeypatch.setattr(corpuswide, "listing_page",
+                        lambda b, v, path, *a: listings.append(path) or real_listing(b, v, path, *a))
+    seeds = _corpus(tmp_path, copies=2)
+    cache = tmp_path / "cache"
+    before = _docs(seeds, tmp_path / "warm", cache=cache, workers=1)
+    second = seeds / "001_alpha_steppe.txt"
+    slug = "read-moscow-and-beijing-at-their-word-2"  # the second copy's (see slugs.py)
+    second.write_text(second.read_text().replace("Russian oil exports toward Asian buyers.",
+                                                 "Russian oil exports toward Asian customers."))
+    themes.clear(), listings.clear()
+    warm = _docs(seeds, tmp_path / "warm", cache=cache, workers=1)
+    edited = [t for t, cell in _cells_of(warm, slug).items() if cell != _cells_of(before, slug)[t]]
+    assert edited and listings == [f"matrix/{t}/index.md" for t in edited]
+    assert themes == []
+    assert warm == _docs(seeds, tmp_path / "clean", cache=False, workers=1)
+
+
 def test_an_edit_renders_again_only_the_matrix_listing_pages_that_show_the_changed_cells(tmp_path, monkeypatch):
     """With a theme's matrix listing over several pages, an edit to a quoted sentence renders
     again the pages that list the article's changed cells, not the theme's other pages; the
