@@ -7,10 +7,11 @@ page with its section of the print page, each page of its matrix listing and the
 articles index are groups (:class:`Groups`), each kept when its own key
 (:mod:`pagekeys`) did not change; the overview pages (home, matrix overview, the
 exports, the heatmap, the themes index, the print page's part before the sources)
-are always rendered then, by this process while a forked one renders the groups
-(:meth:`Groups.render`). :func:`corpus_pages` renders them all at once, for the
-writer when it must write a page the memo has and for tests. ``render`` is the
-caller's template renderer, ``render(template name, context) -> text``.
+are always rendered then: the exports by this process, while a forked one renders
+the other overview pages and then the groups (:meth:`Groups.render`).
+:func:`corpus_pages` renders them all at once, for the writer when it must write a
+page the memo has and for tests. ``render`` is the caller's template renderer,
+``render(template name, context) -> text``.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ from .pages import PRINT_MAX_ARTICLES, home_page, theme_page
 from .site import Encoded
 
 T = TypeVar("T")
+U = TypeVar("U")
+_FIRST = -1  # the job number of what Groups.render does first
 
 
 def render_listings(briefing: Briefing, as_of: str | None, pagefind: bool, page_salt: str, groups: Groups,
@@ -38,8 +41,9 @@ def render_listings(briefing: Briefing, as_of: str | None, pagefind: bool, page_
     """The corpus-wide pages but the entities index, when what they show changed: each
     theme's page (with its section of the print page), each page of its matrix listing and
     the articles index as groups, rendered only if their keys changed (see :class:`Groups`,
-    which renders them in a forked process meanwhile, given ``processes``); then the
-    overview pages, from the themes' print sections and the export ``rows``."""
+    which renders them in a forked process meanwhile, given ``processes``, after the
+    overview pages but the exports); the exports from the export ``rows``; and the print
+    page's head from the themes' print sections."""
     memo = groups.memo
     themes = theme_keys(briefing, page_salt) if memo else [""] * len(briefing.themes)
     listings = (matrix_listing_keys(briefing, page_salt) if memo
@@ -53,23 +57,29 @@ def render_listings(briefing: Briefing, as_of: str | None, pagefind: bool, page_
                         functools.partial(listing_page, briefing, view, path, start, stances, render))
     index = f"{index_key(briefing, page_salt)}|index" if memo else ""
     groups.want(index, lambda: (index_pages(briefing, render), ""))
-    overview = groups.render(lambda: {p: Encoded.of(t) if memo else t for p, t in overview_pages(
-        briefing, as_of, pagefind, rows(), render).items()}, processes)
+
+    def encoded(pages: dict[str, str | bytes]) -> dict[str, str | bytes | Encoded]:
+        return {p: Encoded.of(t) for p, t in pages.items()} if memo else dict(pages)
+
+    exports, summary = groups.render(lambda: encoded(export_pages(briefing, rows())), processes,
+                                     first=lambda: encoded(summary_pages(briefing, as_of, pagefind, render)))
     corpus_wide: dict[str, str | Encoded] = {}
     for pages, _ in groups.got:
         corpus_wide.update(pages)
     head = print_head(briefing, tuple(groups.got[i][1] for i in theme_groups), render)
-    corpus_wide.update(overview)
+    corpus_wide.update(summary)
+    corpus_wide.update(exports)
     return corpus_wide, Listings({p: e.digest for p, e in corpus_wide.items() if isinstance(e, Encoded)}, head,
                                  tuple(groups.keys))
 
 
-# Below this many groups to render, the groups are rendered in this process. Measured on
-# this 2-core machine at 1,000 articles, where a one-article edit renders 6 theme pages
-# and 6 listing pages again (2-6 ms each, ~35 ms in all) while this process makes the
-# overview pages and the exports (~30 ms): the forked process starts rendering within
-# 1 ms of the fork, but renders 20-30 % slower (copy-on-write of the memory it touches),
-# and its pages cross a pipe; two groups already pay for it.
+# Below this many jobs (groups to render, and the overview pages but the exports), they
+# are rendered in this process. Measured on this 2-core machine at 1,000 articles, where a
+# one-article edit renders 6 pages of matrix listings again (~4 ms each) and the overview
+# pages (~10 ms), while this process makes the exports (~25 ms with their rows): the forked
+# process starts rendering within 1 ms of the fork, but renders 20-30 % slower
+# (copy-on-write of the memory it touches), and its pages cross a pipe; two jobs already
+# pay for it.
 PARALLEL_GROUPS_MIN = 2
 
 
@@ -101,18 +111,22 @@ class Groups:
         kept = self.previous.get(self.keys[i]) if self.memo else None
         return kept if isinstance(kept, PageGroup) else None
 
-    def render(self, meanwhile: Callable[[], T], processes: int = 1) -> T:
+    def render(self, meanwhile: Callable[[], T], processes: int = 1,
+               first: Callable[[], U] | None = None) -> tuple[T, U | None]:
         """Render the declared groups the memo lacks, fill :attr:`got` (each group's pages
         and print part, in order) and return what ``meanwhile`` returns, which runs in this
-        process while a forked one renders the groups, if that pays."""
+        process while a forked one renders the groups, if that pays, and what ``first``
+        returns: a job done ahead of the groups, by the forked process if there is one
+        (unless this one, done with ``meanwhile``, gets to it first)."""
         kept_groups = [self._kept(i) for i in range(len(self.keys))]
-        todo = [i for i, kept in enumerate(kept_groups) if kept is None]
-        if processes >= 2 and len(todo) >= PARALLEL_GROUPS_MIN and forked.available():
-            with forked.shared(self._make, todo) as sharing:  # this process helps once meanwhile is done
+        self._first = first
+        jobs = ([_FIRST] if first is not None else []) + [i for i, kept in enumerate(kept_groups) if kept is None]
+        if processes >= 2 and len(jobs) >= PARALLEL_GROUPS_MIN and forked.available():
+            with forked.shared(self._make, jobs) as sharing:  # this process helps once meanwhile is done
                 other = meanwhile()
-                made = dict(zip(todo, sharing.finish(), strict=True))
+                made = dict(zip(jobs, sharing.finish(), strict=True))
         else:
-            made = {i: self._make(i) for i in todo}
+            made = {i: self._make(i) for i in jobs}
             other = meanwhile()
         for i, (key, kept) in enumerate(zip(self.keys, kept_groups, strict=True)):
             if kept is None:
@@ -126,10 +140,13 @@ class Groups:
             self.got.append(({p: Encoded(d, make=lambda p=p, again=again: again()[0][p])
                               for p, d in kept.digests.items()}, kept.print_part))
             self.fresh[key] = kept
-        return other
+        return other, made.get(_FIRST)  # type: ignore[return-value]
 
-    def _make(self, i: int) -> tuple[dict[str, str | Encoded], str]:
-        """Group ``i`` rendered, its pages encoded if there is a memo (text otherwise)."""
+    def _make(self, i: int) -> object:
+        """Group ``i`` rendered, its pages encoded if there is a memo (text otherwise); or
+        what the job done first returns."""
+        if i == _FIRST:
+            return self._first()  # type: ignore[misc]
         texts, part = self._makes[i]()
         return ({p: Encoded.of(t) for p, t in texts.items()} if self.memo else dict(texts)), part
 
@@ -151,10 +168,9 @@ def index_pages(briefing: Briefing, render) -> dict[str, str]:
     return {path: render("articles.md.j2", page) for path, page in article_index_pages(briefing).items()}
 
 
-def overview_pages(briefing: Briefing, as_of: str | None, pagefind: bool, rows: list[ExportRows],
-                   render) -> dict[str, str | bytes]:
-    """The home page, the matrix overview, the themes index, the exports, the heatmap and
-    the search page (Pagefind mode)."""
+def summary_pages(briefing: Briefing, as_of: str | None, pagefind: bool, render) -> dict[str, str | bytes]:
+    """The overview pages but the exports: the home page, the matrix overview, the themes
+    index, the heatmap and the search page (Pagefind mode)."""
     pages: dict[str, str | bytes] = {"index.md": render("home.md.j2", home_page(briefing, as_of, pagefind))}
     if pagefind:
         pages["search.md"] = render("search.md.j2", SearchPage(len(briefing.articles)))
@@ -162,10 +178,13 @@ def overview_pages(briefing: Briefing, as_of: str | None, pagefind: bool, rows: 
     pages["themes/index.md"] = render("themes.md.j2", IndexPage(rows=tuple(
         (md_link(v.theme.title, f"{v.theme.id}.md"), v.theme.description, len(v.stances), v.verdict)
         for v in briefing.themes)))
-    pages["data/matrix.json"] = matrix_json_bytes(briefing, rows)
-    pages["data/matrix.csv"] = matrix_csv_bytes(briefing, rows)
     pages["img/heatmap.svg"] = heatmap_svg(briefing)
     return pages
+
+
+def export_pages(briefing: Briefing, rows: list[ExportRows]) -> dict[str, str | bytes]:
+    """The matrix exports, from every article's export ``rows``."""
+    return {"data/matrix.json": matrix_json_bytes(briefing, rows), "data/matrix.csv": matrix_csv_bytes(briefing, rows)}
 
 
 def print_head(briefing: Briefing, print_parts: tuple[str, ...], render) -> str:
@@ -189,6 +208,7 @@ def corpus_pages(briefing: Briefing, as_of: str | None, pagefind: bool, rows: li
         for path, page in matrix_theme_pages(briefing, view).items():
             pages[path] = render("matrix_theme.md.j2", page)
     pages.update(index_pages(briefing, render))
-    pages.update(overview_pages(briefing, as_of, pagefind, rows, render))
+    pages.update(summary_pages(briefing, as_of, pagefind, render))
+    pages.update(export_pages(briefing, rows))
     pages["print.md"] = print_head(briefing, tuple(parts), render)
     return pages

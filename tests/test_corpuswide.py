@@ -36,7 +36,8 @@ def _groups(processes: int, kept: dict[str, object], meanwhile=None, started: in
     groups = corpuswide.Groups(dict(kept), fresh, memo=True)
     for i in range(4):
         assert groups.want(f"key-{i}", _maker(i, calls, started)) == i
-    done = groups.render(meanwhile or (lambda: os.getpid()), processes)
+    done, nothing = groups.render(meanwhile or (lambda: os.getpid()), processes)
+    assert nothing is None  # no job to do first
     return groups, fresh, calls, done
 
 
@@ -84,3 +85,33 @@ def test_without_a_memo_every_group_is_rendered_as_text():
     groups.render(lambda: None, processes=1)
     assert calls == [0]
     assert groups.got == [({"group-0.md": f"page 0 rendered by {os.getpid()}\n"}, "part 0")]
+
+
+@pytest.mark.skipif(not forked.available(), reason="corpus-wide groups are rendered in a forked process on Linux only")
+def test_the_job_done_first_is_the_forked_process_s_first_and_its_result_comes_back():
+    """The overview pages but the exports (corpuswide.summary_pages) are a job done ahead of
+    the groups: by the forked process, while this one makes the exports."""
+    read, write = os.pipe()
+
+    def first() -> int:
+        if os.getpid() != _PARENT:
+            os.write(write, b"!")  # this process's other work lasts until the forked one has done this
+        return os.getpid()
+
+    calls: list[int] = []
+    groups = corpuswide.Groups({}, {}, memo=True)
+    for i in range(2):
+        groups.want(f"key-{i}", _maker(i, calls))
+    meanwhile, by = groups.render(lambda: os.read(read, 1), 2, first=first)
+    os.close(read), os.close(write)
+    assert meanwhile == b"!" and by not in (os.getpid(), None)
+    assert [part for _, part in groups.got] == ["part 0", "part 1"]
+
+
+def test_with_one_process_the_job_done_first_is_done_here_before_the_groups():
+    order: list[str] = []
+    groups = corpuswide.Groups({}, {}, memo=True)
+    groups.want("key-0", lambda: (order.append("group") or {"group-0.md": "page"}, "part"))
+    meanwhile, first = groups.render(lambda: order.append("meanwhile") or 1, 1,
+                                     first=lambda: order.append("first") or 2)
+    assert (meanwhile, first, order) == (1, 2, ["first", "group", "meanwhile"])

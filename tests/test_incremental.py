@@ -461,9 +461,10 @@ def test_corpus_wide_pages_are_rendered_again_only_when_an_edit_changes_what_the
     from generator import corpuswide, render
 
     overviews, themes, listings, indexes = [], [], [], []
-    real_overview, real_themes = corpuswide.overview_pages, corpuswide.theme_pages
+    real_summary, real_exports, real_themes = corpuswide.summary_pages, corpuswide.export_pages, corpuswide.theme_pages
     real_listing, real_index = corpuswide.listing_page, render.entities_page
-    monkeypatch.setattr(corpuswide, "overview_pages", lambda *a, **k: overviews.append(1) or real_overview(*a, **k))
+    monkeypatch.setattr(corpuswide, "summary_pages", lambda *a, **k: overviews.append("home") or real_summary(*a, **k))
+    monkeypatch.setattr(corpuswide, "export_pages", lambda *a, **k: overviews.append("exports") or real_exports(*a, **k))
     monkeypatch.setattr(corpuswide, "theme_pages",
                         lambda b, view, *a: themes.append(view.theme.id) or real_themes(b, view, *a))
     monkeypatch.setattr(corpuswide, "listing_page",
@@ -473,7 +474,7 @@ def test_corpus_wide_pages_are_rendered_again_only_when_an_edit_changes_what_the
     cache = tmp_path / "cache"
     before = _docs(seeds, tmp_path / "warm", cache=cache, workers=1)
     every_theme = [t["id"] for t in json.loads(before["data/matrix.json"])["themes"]]
-    assert (overviews, themes, indexes) == ([1], every_theme, [1])
+    assert (overviews, themes, indexes) == (["home", "exports"], every_theme, [1])
     assert listings == [f"matrix/{t}/index.md" for t in every_theme]  # one page each at this size
     article = seeds / "000_alpha_steppe.txt"
     slug = "read-moscow-and-beijing-at-their-word"
@@ -495,7 +496,7 @@ def test_corpus_wide_pages_are_rendered_again_only_when_an_edit_changes_what_the
     warm = _docs(seeds, tmp_path / "warm", cache=cache, workers=1)
     new_cells = _cells_of(warm, slug)
     assert "Russian oil exports toward Asian customers." in warm["data/matrix.json"].decode()
-    assert overviews == [1]
+    assert overviews == ["home", "exports"]
     edited = [t for t in every_theme if old_cells[t] != new_cells[t]]
     assert themes == edited and 0 < len(edited) < len(every_theme)
     assert listings == [f"matrix/{t}/index.md" for t in edited]
