@@ -7,6 +7,7 @@ builds in test_incremental.py; here, the groups themselves.
 from __future__ import annotations
 
 import os
+import select
 import time
 
 import pytest
@@ -29,6 +30,13 @@ def _maker(i: int, calls: list[int], started: int | None = None):
 _PARENT = os.getpid()
 
 
+def _read_within(fd: int, seconds: float = 10.0) -> bytes:
+    """One byte from ``fd``, or b"" if none comes within ``seconds``: a test whose forked
+    process never writes then fails instead of hanging."""
+    ready, _, _ = select.select([fd], [], [], seconds)
+    return os.read(fd, 1) if ready else b""
+
+
 def _groups(processes: int, kept: dict[str, object], meanwhile=None, started: int | None = None,
             ) -> tuple[corpuswide.Groups, dict[str, object], list[int], object]:
     fresh: dict[str, object] = {}
@@ -46,7 +54,7 @@ def test_a_forked_process_renders_the_groups_the_memo_lacks_and_this_one_helps_f
     kept = {"key-1": PageGroup({"group-1.md": b"digest-1"}, "part 1 as kept")}
     read, write = os.pipe()
     # This process's other work lasts until the forked one has started its first group.
-    groups, fresh, calls, meanwhile = _groups(2, kept, lambda: os.read(read, 1), write)
+    groups, fresh, calls, meanwhile = _groups(2, kept, lambda: _read_within(read), write)
     os.close(read), os.close(write)
     assert meanwhile == b"!"
     assert calls == [3, 2]  # here, from the back, up to the group the other had started
@@ -90,21 +98,27 @@ def test_without_a_memo_every_group_is_rendered_as_text():
 @pytest.mark.skipif(not forked.available(), reason="corpus-wide groups are rendered in a forked process on Linux only")
 def test_the_job_done_first_is_the_forked_process_s_first_and_its_result_comes_back():
     """The overview pages but the exports (corpuswide.summary_pages) are a job done ahead of
-    the groups: by the forked process, while this one makes the exports."""
+    the groups: by the forked process, before any group, while this one makes the exports."""
     read, write = os.pipe()
 
     def first() -> int:
         if os.getpid() != _PARENT:
-            os.write(write, b"!")  # this process's other work lasts until the forked one has done this
+            os.write(write, b"F")  # this process's other work lasts until the forked one has done this
         return os.getpid()
 
-    calls: list[int] = []
+    def group(i: int):
+        def make() -> tuple[dict[str, str], str]:
+            if os.getpid() != _PARENT:
+                os.write(write, b"G")  # had the forked process rendered a group first, this came first
+            return {f"group-{i}.md": "page"}, f"part {i}"
+        return make
+
     groups = corpuswide.Groups({}, {}, memo=True)
     for i in range(2):
-        groups.want(f"key-{i}", _maker(i, calls))
-    meanwhile, by = groups.render(lambda: os.read(read, 1), 2, first=first)
+        groups.want(f"key-{i}", group(i))
+    meanwhile, by = groups.render(lambda: _read_within(read), 2, first=first)
     os.close(read), os.close(write)
-    assert meanwhile == b"!" and by not in (os.getpid(), None)
+    assert meanwhile == b"F" and by not in (os.getpid(), None)
     assert [part for _, part in groups.got] == ["part 0", "part 1"]
 
 
