@@ -538,6 +538,41 @@ def test_a_theme_page_is_rendered_again_only_when_an_edit_changes_a_cell_it_show
     assert warm == _docs(seeds, tmp_path / "clean", cache=False, workers=1)
 
 
+def test_a_theme_page_is_rendered_again_when_a_source_it_does_not_list_stops_addressing_it(tmp_path, monkeypatch):
+    """The other half of the test above: with both limits at one, the second copy of an
+    article, never listed first, loses the paragraph that made it address two themes. Their
+    pages show it only in their counts, their silent sources and their co-occurrences, and
+    are rendered again; the pages equal a clean build's. (That the key covers each of those
+    on its own: tests/test_render.py::test_a_theme_page_and_its_print_section_change_only_with_their_key.)"""
+    from generator import corpuswide, pages
+
+    monkeypatch.setattr(pages, "THEME_PAGE_MAX_SOURCES", 1)
+    monkeypatch.setattr(pages, "STANCE_MAX_SOURCES", 1)
+    themes: list[str] = []
+    real_themes = corpuswide.theme_pages
+    monkeypatch.setattr(corpuswide, "theme_pages",
+                        lambda b, view, *a: themes.append(view.theme.id) or real_themes(b, view, *a))
+    seeds = _corpus(tmp_path, copies=2)
+    cache = tmp_path / "cache"
+    before = _docs(seeds, tmp_path / "warm", cache=cache, workers=1)
+    second = seeds / "001_alpha_steppe.txt"
+    slug = "read-moscow-and-beijing-at-their-word-2"  # the second copy's (see slugs.py)
+    energy = ("Energy ties keep growing. A new gas pipeline is planned, and bilateral trade reached a record "
+              "last year, according to customs data. Sanctions have pushed Russian oil exports toward Asian buyers.")
+    text = second.read_text()
+    assert energy in text
+    second.write_text(text.replace(energy, "The weather in the capital was mild that week."))
+    themes.clear()
+    warm = _docs(seeds, tmp_path / "warm", cache=cache, workers=1)
+
+    def addressing(docs: dict[str, bytes]) -> set[str]:
+        return {t for t, cell in _cells_of(docs, slug).items() if cell["evidence"] or cell["pinned"]}
+
+    lost = addressing(before) - addressing(warm)
+    assert lost and lost <= set(themes)
+    assert warm == _docs(seeds, tmp_path / "clean", cache=False, workers=1)
+
+
 def test_an_edit_renders_again_only_the_matrix_listing_pages_that_show_the_changed_cells(tmp_path, monkeypatch):
     """With a theme's matrix listing over several pages, an edit to a quoted sentence renders
     again the pages that list the article's changed cells, not the theme's other pages; the

@@ -8,12 +8,16 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from generator import corpuswide, pagekeys, pipeline, render
+from generator import pages as page_builders
 from generator.listings import listed_entities
 from generator.matrix import Briefing, article_export_rows
 from generator.pages import WORDS_PER_MINUTE
-from generator.records import CellRow, Sentence
+from generator.records import Article, Cell, CellRow, Evidence, Metadata, Sentence
+from tests import records_factory as rf
 from tests.records_factory import Unreadable, with_fields
 
 REPO = Path(__file__).resolve().parents[1]
@@ -132,3 +136,62 @@ def test_the_entities_key_follows_titles_and_mentions_and_nothing_else(briefing)
     assert _entities_key(dataclasses.replace(briefing, analyses={**briefing.analyses, first.slug: fewer})) != key
     # Mentions are no longer part of the listing key.
     assert _key(dataclasses.replace(briefing, analyses={**briefing.analyses, first.slug: fewer})) == _key(briefing)
+
+
+# What a theme page shows of sources it does not list, and which sources it lists, matters
+# once a theme has more sources than a page lists: small limits let a few articles reach them.
+_SMALL_LIMITS = {"THEME_PAGE_MAX_SOURCES": 2, "STANCE_MAX_SOURCES": 1}
+_THEMES = (rf.theme("t0", ("alpha",), {"p": ("up",), "q": ("down",)}, related=("t1",)),
+           rf.theme("t1", ("beta",), {"p": ("up",), "q": ("down",)}))
+_cell = st.one_of(
+    st.none(),  # not addressed
+    st.tuples(st.sampled_from([0.2, 0.5, 0.8]), st.sampled_from([None, "p", "q"]), st.booleans(),
+              st.lists(st.tuples(st.integers(1, 3), st.sampled_from(["Up we go.", "Down it went."])),
+                       min_size=1, max_size=2)))
+_source = st.tuples(st.sampled_from(["A", "B", "C"]), st.tuples(_cell, _cell))
+
+
+def _theme_briefing(sources: list) -> Briefing:
+    articles, rows = [], {}
+    for i, (title, cells) in enumerate(sources):
+        slug = f"a{i}"
+        articles.append(Article(slug, f"{slug}.txt", Metadata(title=title), ()))
+        made = []
+        for theme, cell in zip(_THEMES, cells, strict=True):
+            if cell is None:
+                made.append(Cell(slug, theme.id, 0.0))
+                continue
+            strength, position, pinned, said = cell
+            evidence = tuple(Evidence(Sentence(p, 0, text, 0, len(text)), "alpha") for p, text in said)
+            made.append(Cell(slug, theme.id, strength, evidence, position, pinned))
+        rows[slug] = CellRow(tuple(made), ())
+    return Briefing(tuple(articles), {}, rf.codebook(*_THEMES), rows)
+
+
+def _theme_pages_and_keys(briefing: Briefing) -> tuple[list, list[str]]:
+    env = render.environment()
+    shown = [corpuswide.theme_pages(briefing, view, False, lambda name, page: env.get_template(name).render(page=page))
+             for view in briefing.themes]
+    return shown, pagekeys.theme_keys(briefing, f"salt|lunr|{pagekeys.codebook_labels(briefing)}")
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(sources=st.lists(_source, min_size=2, max_size=6), edit=st.data())
+def test_a_theme_page_and_its_print_section_change_only_with_their_key(sources, edit):
+    """pagekeys.theme_keys covers what a theme page and its print section show: for any
+    small corpus and any one edit to one source (its title, or one of its cells), a page
+    that comes out different has a different key (the memo would otherwise keep it stale)."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in _SMALL_LIMITS.items():
+            patch.setattr(page_builders, name, value)
+        before, keys = _theme_pages_and_keys(_theme_briefing(sources))
+        i = edit.draw(st.integers(0, len(sources) - 1), label="source")
+        title, cells = sources[i]
+        if edit.draw(st.booleans(), label="retitle"):
+            title = edit.draw(st.sampled_from(["A", "B", "C", "D"]), label="title")
+        else:
+            j = edit.draw(st.integers(0, 1), label="theme")
+            cells = tuple(edit.draw(_cell, label="cell") if k == j else c for k, c in enumerate(cells))
+        after, new_keys = _theme_pages_and_keys(_theme_briefing([*sources[:i], (title, cells), *sources[i + 1:]]))
+    for page, new_page, key, new_key in zip(before, after, keys, new_keys, strict=True):
+        assert page == new_page or key != new_key
