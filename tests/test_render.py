@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator import corpuswide, pagekeys, pipeline, render
+from generator import listings
 from generator import pages as page_builders
 from generator.listings import listed_entities
 from generator.matrix import Briefing, article_export_rows
@@ -138,24 +139,30 @@ def test_the_entities_key_follows_titles_and_mentions_and_nothing_else(briefing)
     assert _key(dataclasses.replace(briefing, analyses={**briefing.analyses, first.slug: fewer})) == _key(briefing)
 
 
-# What a theme page shows of sources it does not list, and which sources it lists, matters
-# once a theme has more sources than a page lists: small limits let a few articles reach them.
-_SMALL_LIMITS = {"THEME_PAGE_MAX_SOURCES": 2, "STANCE_MAX_SOURCES": 1}
+# What a theme page shows of sources it does not list, which sources it lists, and which
+# rows a page of a matrix listing holds, matter once a theme has more sources than a page
+# lists: small limits let a few articles reach them.
+_SMALL_LIMITS = ((page_builders, "THEME_PAGE_MAX_SOURCES", 1), (page_builders, "STANCE_MAX_SOURCES", 1),
+                 (listings, "MATRIX_ROWS_PER_PAGE", 2))
 _THEMES = (rf.theme("t0", ("alpha",), {"p": ("up",), "q": ("down",)}, related=("t1",)),
            rf.theme("t1", ("beta",), {"p": ("up",), "q": ("down",)}))
-_cell = st.one_of(
-    st.none(),  # not addressed
-    st.tuples(st.sampled_from([0.2, 0.5, 0.8]), st.sampled_from([None, "p", "q"]), st.booleans(),
-              st.lists(st.tuples(st.integers(1, 3), st.sampled_from(["Up we go.", "Down it went."])),
-                       min_size=1, max_size=2)))
-_source = st.tuples(st.sampled_from(["A", "B", "C"]), st.tuples(_cell, _cell))
+# An addressed cell: strength, position, pinned, evidence (paragraph and sentence). Most
+# cells address their theme, most with a position, so that positions have several sources.
+_cell_parts = (st.sampled_from([0.2, 0.5, 0.8]), st.sampled_from(["p", "q", "p", "q", None]), st.booleans(),
+               st.lists(st.tuples(st.integers(1, 3), st.sampled_from(["Up we go.", "Down it went."])),
+                        min_size=1, max_size=2))
+_cell = st.one_of(st.none(), st.tuples(*_cell_parts), st.tuples(*_cell_parts))  # None: not addressed
+_source = st.tuples(st.sampled_from(["A", "B", "C"]), st.integers(0, 2), st.tuples(_cell, _cell))
 
 
-def _theme_briefing(sources: list) -> Briefing:
+def _small_briefing(sources: list) -> Briefing:
+    """Articles from (title, reading minutes, (cell of t0, cell of t1)); None: not addressed."""
     articles, rows = [], {}
-    for i, (title, cells) in enumerate(sources):
+    for i, (title, minutes, cells) in enumerate(sources):
         slug = f"a{i}"
-        articles.append(Article(slug, f"{slug}.txt", Metadata(title=title), ()))
+        article = Article(slug, f"{slug}.txt", Metadata(title=title), ())
+        vars(article)["word_count"] = minutes * WORDS_PER_MINUTE
+        articles.append(article)
         made = []
         for theme, cell in zip(_THEMES, cells, strict=True):
             if cell is None:
@@ -168,30 +175,83 @@ def _theme_briefing(sources: list) -> Briefing:
     return Briefing(tuple(articles), {}, rf.codebook(*_THEMES), rows)
 
 
-def _theme_pages_and_keys(briefing: Briefing) -> tuple[list, list[str]]:
+def _keyed_pages(briefing: Briefing) -> dict[str, tuple[str, str]]:
+    """Every page the memo keeps by key (a theme's page and print section, each page of its
+    matrix listing, the articles index): docs/ path -> (its text, its key)."""
     env = render.environment()
-    shown = [corpuswide.theme_pages(briefing, view, False, lambda name, page: env.get_template(name).render(page=page))
-             for view in briefing.themes]
-    return shown, pagekeys.theme_keys(briefing, f"salt|lunr|{pagekeys.codebook_labels(briefing)}")
+
+    def rendered(name: str, page: object) -> str:
+        return env.get_template(name).render(page=page)
+
+    salt = f"salt|lunr|{pagekeys.codebook_labels(briefing)}"
+    out = {}
+    for view, key in zip(briefing.themes, pagekeys.theme_keys(briefing, salt), strict=True):
+        got, part = corpuswide.theme_pages(briefing, view, False, rendered)
+        out.update({path: (text, key) for path, text in got.items()})
+        out[f"print.md, section {view.theme.id}"] = (part, key)
+    for view, pages in zip(briefing.themes, pagekeys.matrix_listing_keys(briefing, salt), strict=True):
+        for path, start, stances, key in pages:
+            got, _ = corpuswide.listing_page(briefing, view, path, start, stances, rendered)
+            out.update({path: (text, key) for path, text in got.items()})
+    key = pagekeys.index_key(briefing, salt)
+    out.update({path: (text, key) for path, text in corpuswide.index_pages(briefing, rendered).items()})
+    return out
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(sources=st.lists(_source, min_size=2, max_size=6), edit=st.data())
-def test_a_theme_page_and_its_print_section_change_only_with_their_key(sources, edit):
-    """pagekeys.theme_keys covers what a theme page and its print section show: for any
-    small corpus and any one edit to one source (its title, or one of its cells), a page
-    that comes out different has a different key (the memo would otherwise keep it stale)."""
+@given(sources=st.lists(_source, min_size=3, max_size=10), edit=st.data())
+def test_the_pages_the_memo_keeps_by_key_change_only_with_their_key(sources, edit):
+    """pagekeys covers what the pages it keys show: for any small corpus and any one edit
+    to one source (its title, its length, or one part of one of its cells), a theme page,
+    print section, page of a matrix listing or articles index that comes out different has
+    a different key (the page memo would otherwise keep it stale)."""
     with pytest.MonkeyPatch.context() as patch:
-        for name, value in _SMALL_LIMITS.items():
-            patch.setattr(page_builders, name, value)
-        before, keys = _theme_pages_and_keys(_theme_briefing(sources))
+        for module, name, value in _SMALL_LIMITS:
+            patch.setattr(module, name, value)
+        before = _keyed_pages(_small_briefing(sources))
         i = edit.draw(st.integers(0, len(sources) - 1), label="source")
-        title, cells = sources[i]
-        if edit.draw(st.booleans(), label="retitle"):
+        title, minutes, cells = sources[i]
+        change = edit.draw(st.sampled_from(["title", "length", "strength", "position", "pinned", "evidence",
+                                            "addressed"]), label="change")
+        if change == "title":
             title = edit.draw(st.sampled_from(["A", "B", "C", "D"]), label="title")
+        elif change == "length":
+            minutes = edit.draw(st.integers(0, 3), label="minutes")
         else:
             j = edit.draw(st.integers(0, 1), label="theme")
-            cells = tuple(edit.draw(_cell, label="cell") if k == j else c for k, c in enumerate(cells))
-        after, new_keys = _theme_pages_and_keys(_theme_briefing([*sources[:i], (title, cells), *sources[i + 1:]]))
-    for page, new_page, key, new_key in zip(before, after, keys, new_keys, strict=True):
-        assert page == new_page or key != new_key
+            cell = cells[j]
+            if cell is None:  # any change to a cell not addressed makes it addressed
+                cell = edit.draw(st.tuples(*_cell_parts), label="cell")
+            elif change == "addressed":
+                cell = None
+            else:
+                k = ["strength", "position", "pinned", "evidence"].index(change)
+                part = edit.draw(_cell_parts[k], label=change)
+                cell = (*cell[:k], part, *cell[k + 1:])
+            cells = (cell, cells[1]) if j == 0 else (cells[0], cell)
+        after = _keyed_pages(_small_briefing([*sources[:i], (title, minutes, cells), *sources[i + 1:]]))
+    assert any(path.startswith("matrix/") for path in before)
+    for path in before.keys() & after.keys():
+        (text, key), (new_text, new_key) = before[path], after[path]
+        assert text == new_text or key != new_key, path
+
+
+@pytest.mark.parametrize("edit", ["a weak source stops addressing the theme", "a source moves to the other position"])
+def test_a_theme_page_is_keyed_by_counts_that_no_source_it_lists_shows(edit):
+    """The edits the property test above finds only now and then: one that changes a theme
+    page's count of sources, or of a position's sources, and neither the sources it lists
+    (the strongest, the first of each position, the first silent one) nor its verdict."""
+    up, down = (0.8, "p", False, [(1, "Up we go.")]), (0.5, "q", False, [(1, "Down it went.")])
+    if edit == "a weak source stops addressing the theme":
+        sources = [("A", 1, (None, None)), ("B", 1, (up, None)), ("C", 1, ((0.2, None, False, [(2, "Up.")]), None))]
+        edited = [*sources[:2], ("C", 1, (None, None))]
+    else:
+        weak_up, weak_down = (0.2, "p", False, [(2, "Up.")]), (0.2, "q", False, [(2, "Up.")])
+        sources = [("A", 1, (up, None)), ("B", 1, (down, None)), ("C", 1, (weak_up, None)), ("D", 1, (weak_up, None))]
+        edited = [*sources[:3], ("D", 1, (weak_down, None))]
+    with pytest.MonkeyPatch.context() as patch:
+        for module, name, value in _SMALL_LIMITS:
+            patch.setattr(module, name, value)
+        before, after = _keyed_pages(_small_briefing(sources)), _keyed_pages(_small_briefing(edited))
+    (page, key), (new_page, new_key) = before["themes/t0.md"], after["themes/t0.md"]
+    assert page != new_page and key != new_key
