@@ -119,14 +119,17 @@ class Groups:
         returns: a job done ahead of the groups, by the forked process if there is one
         (unless this one, done with ``meanwhile``, gets to it first)."""
         kept_groups = [self._kept(i) for i in range(len(self.keys))]
-        self._first = first
         jobs = ([_FIRST] if first is not None else []) + [i for i, kept in enumerate(kept_groups) if kept is None]
+
+        def make(i: int) -> object:
+            return first() if i == _FIRST else self._make(i)  # type: ignore[misc]
+
         if processes >= 2 and len(jobs) >= PARALLEL_GROUPS_MIN and forked.available():
-            with forked.shared(self._make, jobs) as sharing:  # this process helps once meanwhile is done
+            with forked.shared(make, jobs) as sharing:  # this process helps once meanwhile is done
                 other = meanwhile()
                 made = dict(zip(jobs, sharing.finish(), strict=True))
         else:
-            made = {i: self._make(i) for i in jobs}
+            made = {i: make(i) for i in jobs}
             other = meanwhile()
         for i, (key, kept) in enumerate(zip(self.keys, kept_groups, strict=True)):
             if kept is None:
@@ -142,11 +145,8 @@ class Groups:
             self.fresh[key] = kept
         return other, made.get(_FIRST)  # type: ignore[return-value]
 
-    def _make(self, i: int) -> object:
-        """Group ``i`` rendered, its pages encoded if there is a memo (text otherwise); or
-        what the job done first returns."""
-        if i == _FIRST:
-            return self._first()  # type: ignore[misc]
+    def _make(self, i: int) -> tuple[dict[str, str | Encoded], str]:
+        """Group ``i`` rendered, its pages encoded if there is a memo (text otherwise)."""
         texts, part = self._makes[i]()
         return ({p: Encoded.of(t) for p, t in texts.items()} if self.memo else dict(texts)), part
 
