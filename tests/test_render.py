@@ -177,7 +177,8 @@ def _small_briefing(sources: list) -> Briefing:
 
 def _keyed_pages(briefing: Briefing) -> dict[str, tuple[str, str]]:
     """Every page the memo keeps by key (a theme's page and print section, each page of its
-    matrix listing, the articles index): docs/ path -> (its text, its key)."""
+    matrix listing, the articles index) and each article's rows of the exports: docs/ path
+    (or a name for the rows) -> (its text, its key)."""
     env = render.environment()
 
     def rendered(name: str, page: object) -> str:
@@ -195,6 +196,9 @@ def _keyed_pages(briefing: Briefing) -> dict[str, tuple[str, str]]:
             out.update({path: (text, key) for path, text in got.items()})
     key = pagekeys.index_key(briefing, salt)
     out.update({path: (text, key) for path, text in corpuswide.index_pages(briefing, rendered).items()})
+    for article in briefing.articles:  # an article's part of the exports, memoised by its own key
+        rows = article_export_rows(briefing, article)
+        out[f"data/matrix.*, rows of {article.slug}"] = (repr(rows), pagekeys.export_row_key(briefing, article, salt))
     return out
 
 
@@ -203,8 +207,8 @@ def _keyed_pages(briefing: Briefing) -> dict[str, tuple[str, str]]:
 def test_the_pages_the_memo_keeps_by_key_change_only_with_their_key(sources, edit):
     """pagekeys covers what the pages it keys show: for any small corpus and any one edit
     to one source (its title, its length, or one part of one of its cells), a theme page,
-    print section, page of a matrix listing or articles index that comes out different has
-    a different key (the page memo would otherwise keep it stale)."""
+    print section, page of a matrix listing, articles index or article's rows of the exports
+    that comes out different has a different key (the page memo would otherwise keep it stale)."""
     with pytest.MonkeyPatch.context() as patch:
         for module, name, value in _SMALL_LIMITS:
             patch.setattr(module, name, value)
