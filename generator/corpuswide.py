@@ -17,7 +17,7 @@ page the memo has and for tests. ``render`` is the caller's template renderer,
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TypeVar
 
 from . import forked
@@ -57,12 +57,8 @@ def render_listings(briefing: Briefing, as_of: str | None, pagefind: bool, page_
                         functools.partial(listing_page, briefing, view, path, start, stances, render))
     index = f"{index_key(briefing, page_salt)}|index" if memo else ""
     groups.want(index, lambda: (index_pages(briefing, render), ""))
-
-    def encoded(pages: dict[str, str | bytes]) -> dict[str, str | bytes | Encoded]:
-        return {p: Encoded.of(t) for p, t in pages.items()} if memo else dict(pages)
-
-    exports, summary = groups.render(lambda: encoded(export_pages(briefing, rows())), processes,
-                                     first=lambda: encoded(summary_pages(briefing, as_of, pagefind, render)))
+    exports, summary = groups.render(lambda: groups.encoded(export_pages(briefing, rows())), processes,
+                                     first=lambda: groups.encoded(summary_pages(briefing, as_of, pagefind, render)))
     corpus_wide: dict[str, str | Encoded] = {}
     for pages, _ in groups.got:
         corpus_wide.update(pages)
@@ -145,10 +141,14 @@ class Groups:
             self.fresh[key] = kept
         return other, made.get(_FIRST)  # type: ignore[return-value]
 
-    def _make(self, i: int) -> tuple[dict[str, str | Encoded], str]:
+    def _make(self, i: int) -> tuple[dict[str, str | bytes | Encoded], str]:
         """Group ``i`` rendered, its pages encoded if there is a memo (text otherwise)."""
         texts, part = self._makes[i]()
-        return ({p: Encoded.of(t) for p, t in texts.items()} if self.memo else dict(texts)), part
+        return self.encoded(texts), part
+
+    def encoded(self, pages: Mapping[str, str | bytes]) -> dict[str, str | bytes | Encoded]:
+        """``pages`` encoded (with their digests) if there is a memo, as they are otherwise."""
+        return {p: Encoded.of(t) for p, t in pages.items()} if self.memo else dict(pages)
 
 
 def theme_pages(briefing: Briefing, view: ThemeView, pagefind: bool, render) -> tuple[dict[str, str], str]:
