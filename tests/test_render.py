@@ -144,6 +144,15 @@ def test_the_entities_key_follows_titles_and_mentions_and_nothing_else(briefing)
 # lists: small limits let a few articles reach them.
 _SMALL_LIMITS = ((page_builders, "THEME_PAGE_MAX_SOURCES", 1), (page_builders, "STANCE_MAX_SOURCES", 1),
                  (listings, "MATRIX_ROWS_PER_PAGE", 2))
+
+
+def _keyed_pages_with_small_limits(*corpora: list) -> list[dict[str, tuple[str, str]]]:
+    """:func:`_keyed_pages` of each of ``corpora`` (see :func:`_small_briefing`), built with
+    the :data:`_SMALL_LIMITS`."""
+    with pytest.MonkeyPatch.context() as patch:
+        for module, name, value in _SMALL_LIMITS:
+            patch.setattr(module, name, value)
+        return [_keyed_pages(_small_briefing(sources)) for sources in corpora]
 _THEMES = (rf.theme("t0", ("alpha",), {"p": ("up",), "q": ("down",)}, related=("t1",)),
            rf.theme("t1", ("beta",), {"p": ("up",), "q": ("down",)}))
 # An addressed cell: strength, position, pinned, evidence (paragraph and sentence). Most
@@ -209,31 +218,27 @@ def test_the_pages_the_memo_keeps_by_key_change_only_with_their_key(sources, edi
     to one source (its title, its length, or one part of one of its cells), a theme page,
     print section, page of a matrix listing, articles index or article's rows of the exports
     that comes out different has a different key (the page memo would otherwise keep it stale)."""
-    with pytest.MonkeyPatch.context() as patch:
-        for module, name, value in _SMALL_LIMITS:
-            patch.setattr(module, name, value)
-        before = _keyed_pages(_small_briefing(sources))
-        i = edit.draw(st.integers(0, len(sources) - 1), label="source")
-        title, minutes, cells = sources[i]
-        change = edit.draw(st.sampled_from(["title", "length", "strength", "position", "pinned", "evidence",
-                                            "addressed"]), label="change")
-        if change == "title":
-            title = edit.draw(st.sampled_from(["A", "B", "C", "D"]), label="title")
-        elif change == "length":
-            minutes = edit.draw(st.integers(0, 3), label="minutes")
+    i = edit.draw(st.integers(0, len(sources) - 1), label="source")
+    title, minutes, cells = sources[i]
+    change = edit.draw(st.sampled_from(["title", "length", "strength", "position", "pinned", "evidence",
+                                        "addressed"]), label="change")
+    if change == "title":
+        title = edit.draw(st.sampled_from(["A", "B", "C", "D"]), label="title")
+    elif change == "length":
+        minutes = edit.draw(st.integers(0, 3), label="minutes")
+    else:
+        j = edit.draw(st.integers(0, 1), label="theme")
+        cell = cells[j]
+        if cell is None:  # any change to a cell not addressed makes it addressed
+            cell = edit.draw(st.tuples(*_cell_parts), label="cell")
+        elif change == "addressed":
+            cell = None
         else:
-            j = edit.draw(st.integers(0, 1), label="theme")
-            cell = cells[j]
-            if cell is None:  # any change to a cell not addressed makes it addressed
-                cell = edit.draw(st.tuples(*_cell_parts), label="cell")
-            elif change == "addressed":
-                cell = None
-            else:
-                k = ["strength", "position", "pinned", "evidence"].index(change)
-                part = edit.draw(_cell_parts[k], label=change)
-                cell = (*cell[:k], part, *cell[k + 1:])
-            cells = (cell, cells[1]) if j == 0 else (cells[0], cell)
-        after = _keyed_pages(_small_briefing([*sources[:i], (title, minutes, cells), *sources[i + 1:]]))
+            k = ["strength", "position", "pinned", "evidence"].index(change)
+            part = edit.draw(_cell_parts[k], label=change)
+            cell = (*cell[:k], part, *cell[k + 1:])
+        cells = (cell, cells[1]) if j == 0 else (cells[0], cell)
+    before, after = _keyed_pages_with_small_limits(sources, [*sources[:i], (title, minutes, cells), *sources[i + 1:]])
     assert any(path.startswith("matrix/") for path in before)
     for path in before.keys() & after.keys():
         (text, key), (new_text, new_key) = before[path], after[path]
@@ -253,9 +258,6 @@ def test_a_theme_page_is_keyed_by_counts_that_no_source_it_lists_shows(edit):
         weak_up, weak_down = (0.2, "p", False, [(2, "Up.")]), (0.2, "q", False, [(2, "Up.")])
         sources = [("A", 1, (up, None)), ("B", 1, (down, None)), ("C", 1, (weak_up, None)), ("D", 1, (weak_up, None))]
         edited = [*sources[:3], ("D", 1, (weak_down, None))]
-    with pytest.MonkeyPatch.context() as patch:
-        for module, name, value in _SMALL_LIMITS:
-            patch.setattr(module, name, value)
-        before, after = _keyed_pages(_small_briefing(sources)), _keyed_pages(_small_briefing(edited))
+    before, after = _keyed_pages_with_small_limits(sources, edited)
     (page, key), (new_page, new_key) = before["themes/t0.md"], after["themes/t0.md"]
     assert page != new_page and key != new_key
