@@ -464,7 +464,8 @@ def test_corpus_wide_pages_are_rendered_again_only_when_an_edit_changes_what_the
     real_summary, real_exports, real_themes = corpuswide.summary_pages, corpuswide.export_pages, corpuswide.theme_pages
     real_listing, real_index = corpuswide.listing_page, render.entities_page
     monkeypatch.setattr(corpuswide, "summary_pages", lambda *a, **k: overviews.append("home") or real_summary(*a, **k))
-    monkeypatch.setattr(corpuswide, "export_pages", lambda *a, **k: overviews.append("exports") or real_exports(*a, **k))
+    monkeypatch.setattr(corpuswide, "export_pages",
+                        lambda *a, **k: overviews.append("exports") or real_exports(*a, **k))
     monkeypatch.setattr(corpuswide, "theme_pages",
                         lambda b, view, *a: themes.append(view.theme.id) or real_themes(b, view, *a))
     monkeypatch.setattr(corpuswide, "listing_page",
@@ -505,19 +506,17 @@ def test_corpus_wide_pages_are_rendered_again_only_when_an_edit_changes_what_the
     assert warm == _docs(seeds, tmp_path / "clean", cache=False)
 
 
-def test_a_theme_page_is_rendered_again_only_when_an_edit_changes_a_cell_it_shows(tmp_path, monkeypatch):
-    """A theme page shows its strongest sources (pages.THEME_PAGE_MAX_SOURCES) and the first
-    sources of each position (pages.STANCE_MAX_SOURCES); pagekeys.theme_keys keys it by
-    those alone. With both at one, an edit to a quoted sentence of the second copy of an
-    article (never listed first: ties keep corpus order) renders again the matrix listings
-    that show its changed cells and no theme page; the pages equal a clean build's, theme
-    pages included. (An edit to a cell a theme page shows renders it again: see
-    test_corpus_wide_pages_are_rendered_again_only_when_an_edit_changes_what_they_show.)"""
+def _two_copies_built_with_one_source_per_theme_page(tmp_path, monkeypatch):
+    """Two copies of the fixture corpus, built once with a cache, theme pages showing one
+    source (pages.THEME_PAGE_MAX_SOURCES, pages.STANCE_MAX_SOURCES at one): the seeds,
+    the cache, the first build's docs, and the lists the theme pages and the matrix
+    listing pages rendered from then on are appended to (theme ids, docs/ paths)."""
     from generator import corpuswide, pages
 
     monkeypatch.setattr(pages, "THEME_PAGE_MAX_SOURCES", 1)
     monkeypatch.setattr(pages, "STANCE_MAX_SOURCES", 1)
-    themes, listings = [], []
+    themes: list[str] = []
+    listings: list[str] = []
     real_themes, real_listing = corpuswide.theme_pages, corpuswide.listing_page
     monkeypatch.setattr(corpuswide, "theme_pages",
                         lambda b, view, *a: themes.append(view.theme.id) or real_themes(b, view, *a))
@@ -526,11 +525,23 @@ def test_a_theme_page_is_rendered_again_only_when_an_edit_changes_a_cell_it_show
     seeds = _corpus(tmp_path, copies=2)
     cache = tmp_path / "cache"
     before = _docs(seeds, tmp_path / "warm", cache=cache, workers=1)
+    themes.clear(), listings.clear()
+    return seeds, cache, before, themes, listings
+
+
+def test_a_theme_page_is_rendered_again_only_when_an_edit_changes_a_cell_it_shows(tmp_path, monkeypatch):
+    """A theme page shows its strongest sources (pages.THEME_PAGE_MAX_SOURCES) and the first
+    sources of each position (pages.STANCE_MAX_SOURCES); pagekeys.theme_keys keys it by
+    those alone. With both at one, an edit to a quoted sentence of the second copy of an
+    article (never listed first: ties keep corpus order) renders again the matrix listings
+    that show its changed cells and no theme page; the pages equal a clean build's, theme
+    pages included. (An edit to a cell a theme page shows renders it again: see
+    test_corpus_wide_pages_are_rendered_again_only_when_an_edit_changes_what_they_show.)"""
+    seeds, cache, before, themes, listings = _two_copies_built_with_one_source_per_theme_page(tmp_path, monkeypatch)
     second = seeds / "001_alpha_steppe.txt"
     slug = "read-moscow-and-beijing-at-their-word-2"  # the second copy's (see slugs.py)
     second.write_text(second.read_text().replace("Russian oil exports toward Asian buyers.",
                                                  "Russian oil exports toward Asian customers."))
-    themes.clear(), listings.clear()
     warm = _docs(seeds, tmp_path / "warm", cache=cache, workers=1)
     edited = [t for t, cell in _cells_of(warm, slug).items() if cell != _cells_of(before, slug)[t]]
     assert edited and listings == [f"matrix/{t}/index.md" for t in edited]
@@ -543,18 +554,9 @@ def test_a_theme_page_is_rendered_again_when_a_source_it_does_not_list_stops_add
     article, never listed first, loses the paragraph that made it address two themes. Their
     pages show it only in their counts, their silent sources and their co-occurrences, and
     are rendered again; the pages equal a clean build's. (That the key covers each of those
-    on its own: tests/test_render.py::test_a_theme_page_and_its_print_section_change_only_with_their_key.)"""
-    from generator import corpuswide, pages
-
-    monkeypatch.setattr(pages, "THEME_PAGE_MAX_SOURCES", 1)
-    monkeypatch.setattr(pages, "STANCE_MAX_SOURCES", 1)
-    themes: list[str] = []
-    real_themes = corpuswide.theme_pages
-    monkeypatch.setattr(corpuswide, "theme_pages",
-                        lambda b, view, *a: themes.append(view.theme.id) or real_themes(b, view, *a))
-    seeds = _corpus(tmp_path, copies=2)
-    cache = tmp_path / "cache"
-    before = _docs(seeds, tmp_path / "warm", cache=cache, workers=1)
+    on its own: tests/test_render.py::test_the_pages_the_memo_keeps_by_key_change_only_with_their_key
+    and test_a_theme_page_is_keyed_by_counts_that_no_source_it_lists_shows.)"""
+    seeds, cache, before, themes, _ = _two_copies_built_with_one_source_per_theme_page(tmp_path, monkeypatch)
     second = seeds / "001_alpha_steppe.txt"
     slug = "read-moscow-and-beijing-at-their-word-2"  # the second copy's (see slugs.py)
     energy = ("Energy ties keep growing. A new gas pipeline is planned, and bilateral trade reached a record "
@@ -562,7 +564,6 @@ def test_a_theme_page_is_rendered_again_when_a_source_it_does_not_list_stops_add
     text = second.read_text()
     assert energy in text
     second.write_text(text.replace(energy, "The weather in the capital was mild that week."))
-    themes.clear()
     warm = _docs(seeds, tmp_path / "warm", cache=cache, workers=1)
 
     def addressing(docs: dict[str, bytes]) -> set[str]:
