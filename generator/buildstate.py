@@ -22,10 +22,12 @@ written by this program: as trusted as the code, and safe to delete at any time.
 from __future__ import annotations
 
 import hashlib
+import mmap
 import operator
 import os
 import pickle
 import re
+import struct
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -38,7 +40,7 @@ from .sources import Survey
 if TYPE_CHECKING:
     from .records import Codebook
 
-CACHE_FORMAT = 3  # bump when the layout of a cached record changes
+CACHE_FORMAT = 4  # bump when the layout of a cached record changes
 # Anything that goes wrong reading a cache file (truncated, foreign, written by a
 # version whose classes no longer exist) makes it a miss: the cache is advisory.
 UNREADABLE = Exception
@@ -130,7 +132,8 @@ class Shelf:
     small files took 0.04-1 s, 100 files of ten times the size 0.02 s), and 512
     shards made a full build create a third more files than its pages alone.
     Each shard carries ``tag``; shards written under another tag (other
-    settings, an older generator) are ignored. Writes are atomic; a shard that
+    settings, an older generator) are ignored. What the entries hold in bulk is
+    read back as views of the shard file, not copied (see :func:`load_shard`). Writes are atomic; a shard that
     no longer has keys is deleted, so the store holds exactly what was last saved.
     """
 
@@ -145,7 +148,7 @@ class Shelf:
         except OSError:
             files = []
         for file in files:
-            data = kept(file, tag)
+            data = read_shard(file, tag)
             if isinstance(data, dict):
                 self.shards[file.stem] = data
 
@@ -176,13 +179,70 @@ class Shelf:
             present = set()
         for prefix, data in grouped.items():
             if prefix not in present or prefix not in self.shards or not same(self.shards[prefix], data):
-                keep(self.folder / f"{prefix}.pickle", self.tag, data)
+                write_shard(self.folder / f"{prefix}.pickle", self.tag, data)
         # Shards no longer needed, shards of another tag, and temporaries a killed save left.
         for prefix in present - grouped.keys():
             (self.folder / f"{prefix}.pickle").unlink(missing_ok=True)
         for leftover in self.folder.glob("*.pickle.tmp*"):
             leftover.unlink(missing_ok=True)
         self.shards = grouped
+
+
+# A shard file: this line, the lengths (little-endian 64-bit) of the pickle and of
+# each of its out-of-band buffers (pickle protocol 5: the nested pickles of records,
+# see deferred.Deferred, and the exports' bytes, see matrix.ExportRows), the pickle of
+# (tag, entries), then the buffers. Read back from a mapped file, the buffers are views
+# of it, never copied: a one-article rebuild at 1,000 articles reads 18 MB of shards, of
+# which it reads the nested pickles of one article only, and the exports' rows once, to
+# join the exports. Fresh memory costs ~3.4 us per 4 KB page on this project's machine
+# (a virtual machine), ~0.85 ms per MB: copied out, that rebuild's shards took 14 ms
+# (records) and 6.4 ms (rows) to read, against 9 and 2.7 ms as views.
+SHARD_MAGIC = b"briefing shard 1\n"
+
+
+def write_shard(path: Path, tag: object, entries: dict[str, object]) -> None:
+    """Write one shard of a :class:`Shelf` (see :data:`SHARD_MAGIC`), atomically."""
+    buffers: list[pickle.PickleBuffer] = []
+    head = pickle.dumps((tag, entries), protocol=5, buffer_callback=buffers.append)
+    raws = [b.raw() for b in buffers]
+    lengths = struct.pack(f"<{len(raws) + 2}Q", len(head), len(raws), *(len(r) for r in raws))
+    write_atomic(path, b"".join([SHARD_MAGIC, lengths, head, *raws]))
+
+
+def read_shard(path: Path, tag: object) -> object | None:
+    """The entries of a shard written with ``tag`` (see :func:`write_shard`); None if it is
+    missing, unreadable or of another tag."""
+    stored = load_shard(path)
+    return stored[1] if stored is not None and stored[0] == tag else None
+
+
+def load_shard(path: Path) -> tuple[object, object] | None:
+    """The tag and entries of a shard (see :func:`write_shard`), None if it is missing or
+    unreadable. Mapped where the file system allows replacing a mapped file (POSIX): its
+    buffers then stay views of the file, which :func:`write_atomic` never changes in place
+    (it renames a new file over it; the old one lives on, unnamed, while mapped)."""
+    try:
+        with open(path, "rb") as handle:
+            data = memoryview(mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if os.name == "posix"
+                              else handle.read())
+        if data[:len(SHARD_MAGIC)] != SHARD_MAGIC:
+            return None
+        pos = len(SHARD_MAGIC)
+        head_len, count = struct.unpack_from("<2Q", data, pos)
+        lengths = struct.unpack_from(f"<{count}Q", data, pos + 16)
+        pos += 16 + 8 * count
+        head = data[pos:pos + head_len]
+        pos += head_len
+        buffers = []
+        for n in lengths:
+            buffers.append(data[pos:pos + n])
+            pos += n
+        if pos != len(data):  # cut short, or more than was written
+            return None
+        tag, entries = pickle.loads(head, buffers=buffers)
+    except UNREADABLE:
+        return None
+    return tag, entries
 
 
 # What earlier versions kept in the cache folder, removed by prune_legacy: one

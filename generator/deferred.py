@@ -40,7 +40,7 @@ class Deferred:
         if defaulted:
             raise TypeError(f"{cls.__name__}: deferred fields cannot have defaults: {', '.join(defaulted)}")
 
-    def __reduce__(self) -> tuple[object, tuple[type, dict[str, object], bytes]]:
+    def __reduce_ex__(self, protocol: int) -> tuple[object, tuple[type, dict[str, object], object]]:
         skip = {*self._deferred, *self._dropped, _PICKLED}
         state = {k: v for k, v in self.__dict__.items() if k not in skip}
         for name in self._kept:
@@ -48,7 +48,9 @@ class Deferred:
         blob = self.__dict__.get(_PICKLED)
         if blob is None:
             blob = pickle.dumps(tuple(getattr(self, n) for n in self._deferred), protocol=pickle.HIGHEST_PROTOCOL)
-        return _undefer, (type(self), state, blob)
+        # Out of band at protocol 5, so that a shelf's shard keeps the nested pickle as it is:
+        # read back, it is then a view of the shard file, never copied (see buildstate.load_shard).
+        return _undefer, (type(self), state, pickle.PickleBuffer(blob) if protocol >= 5 else bytes(blob))
 
     def __getattr__(self, name: str) -> object:
         # Only reached when ``name`` is not in the instance: a deferred field not unpickled yet.

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import pickle
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import cached_property
@@ -196,11 +197,18 @@ def article_url(slug: str, paragraph: int | None = None) -> str:
 class ExportRows:
     """One article's part of the matrix exports, rendered as UTF-8 bytes (memoised per
     article by the renderer): the exports are megabytes at thousands of articles, and
-    joined as bytes they are never decoded, copied as text or encoded again."""
+    joined as bytes they are never decoded, copied as text or encoded again. Read back
+    from the memo's shelf, each part is a read-only view of the shard file
+    (:func:`buildstate.load_shard`), which joins and compares as the bytes would."""
 
     json_article: bytes  # its entry in the JSON export's "articles"
     json_cells: bytes  # its cells as JSON objects, one per line, joined by b",\n  "
     csv_rows: bytes  # its CSV rows, each ending in b"\n"
+
+    def __reduce_ex__(self, protocol: int) -> tuple[type, tuple[object, ...]]:
+        # Out of band at protocol 5, so that a shelf's shard keeps the parts as they are.
+        parts = (self.json_article, self.json_cells, self.csv_rows)
+        return type(self), tuple(pickle.PickleBuffer(p) if protocol >= 5 else bytes(p) for p in parts)
 
 
 def article_export_rows(briefing: Briefing, article: Article) -> ExportRows:

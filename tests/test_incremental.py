@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import analysis_cache, pipeline, work
+from generator import analysis_cache, buildstate, pipeline, work
 from generator.errors import ProblemsError
 
 REPO = Path(__file__).resolve().parents[1]
@@ -150,7 +150,7 @@ def test_the_cache_holds_exactly_the_current_articles(tmp_path):
     _docs(seeds, tmp_path / "docs", cache=cache)
     _, (stats, listed) = pickle.loads((cache / work.Cache.STATS).read_bytes())
     assert sorted(stats) == sorted(p.name for p in seeds.iterdir() if p.suffix in (".txt", ".md", ".html"))
-    stored = {k for shard in (pickle.loads(f.read_bytes())[1] for f in (cache / "articles").glob("*.pickle"))
+    stored = {k for shard in (buildstate.load_shard(f)[1] for f in (cache / "articles").glob("*.pickle"))
               for k in shard}
     assert stored == {key for _, key in stats.values()} == listed
 
@@ -184,8 +184,6 @@ def test_an_edit_rewrites_only_the_cache_shards_it_touches(tmp_path):
 
 
 def test_a_cache_file_is_replaced_whole_and_kept_if_its_new_version_cannot_be_written(tmp_path, monkeypatch):
-    from generator import buildstate
-
     path = tmp_path / "cache" / "stamp.pickle"
     buildstate.write_atomic(path, b"first")
     buildstate.write_atomic(path, b"second")

@@ -1,0 +1,85 @@
+"""generator.buildstate: the shards of the cache's shelves, read back without copying what they hold."""
+
+from __future__ import annotations
+
+import copy
+import os
+import pickle
+
+import pytest
+
+from generator import buildstate
+from generator.matrix import ExportRows
+from records_factory import article
+
+ON_POSIX = pytest.mark.skipif(os.name != "posix", reason="shards are mapped on POSIX only")
+
+
+def _entries() -> dict[str, object]:
+    record = article("steppe", "Xi met Putin in Moscow.", "They signed a deal on gas.", title="Steppe")
+    # As a build stores it: pickled once (its paragraphs become one nested pickle), read back.
+    stored = pickle.loads(pickle.dumps(record, protocol=5))
+    return {"0abc": (stored, ExportRows(b'{"article": "steppe"}', b"", b"steppe,gas\n"))}
+
+
+def test_a_shard_reads_back_what_was_written_under_its_tag_only(tmp_path):
+    path = tmp_path / "0.pickle"
+    entries = _entries()
+    buildstate.write_shard(path, "settings-1", entries)
+    back = buildstate.read_shard(path, "settings-1")
+    assert back == entries
+    (record, rows), = back.values()
+    assert record.paragraphs[1].text == "They signed a deal on gas."
+    assert rows.csv_rows == b"steppe,gas\n" and rows.json_cells == b""
+    assert buildstate.read_shard(path, "settings-2") is None
+
+
+@ON_POSIX
+def test_what_a_shard_holds_in_bulk_is_read_as_views_of_the_file_not_copied(tmp_path):
+    path = tmp_path / "0.pickle"
+    buildstate.write_shard(path, "t", _entries())
+    (record, rows), = buildstate.read_shard(path, "t").values()
+    assert all(isinstance(part, memoryview) for part in (rows.json_article, rows.json_cells, rows.csv_rows))
+    assert isinstance(vars(record)["_deferred_pickle"], memoryview)
+
+
+@pytest.mark.parametrize("damage", ["cut short", "grown", "old format", "empty", "foreign"])
+def test_a_damaged_or_foreign_shard_is_a_miss(tmp_path, damage):
+    path = tmp_path / "0.pickle"
+    buildstate.write_shard(path, "t", _entries())
+    data = path.read_bytes()
+    path.write_bytes({
+        "cut short": data[:-3],
+        "grown": data + b"\0",
+        "old format": pickle.dumps(("t", _entries())),
+        "empty": b"",
+        "foreign": b"briefing shard 1\n" + bytes(range(40)),
+    }[damage])
+    assert buildstate.read_shard(path, "t") is None
+    assert buildstate.read_shard(tmp_path / "missing.pickle", "t") is None
+
+
+def test_records_read_from_a_shard_outlive_its_replacement_and_can_be_stored_again(tmp_path):
+    """A build reads a shard, then rewrites it (an edit): the records it read from the old file
+    still read their text, and a shard written from them holds the same."""
+    path = tmp_path / "0.pickle"
+    entries = _entries()
+    buildstate.write_shard(path, "t", entries)
+    read = buildstate.read_shard(path, "t")
+    buildstate.write_shard(path, "t", {"1def": ExportRows(b"other", b"", b"")})
+    (record, rows), = read.values()
+    assert record.paragraphs[0].text == "Xi met Putin in Moscow." and rows.json_article == b'{"article": "steppe"}'
+    again = tmp_path / "1.pickle"
+    buildstate.write_shard(again, "t", read)
+    assert buildstate.read_shard(again, "t") == entries
+
+
+@pytest.mark.parametrize("protocol", [4, 5])
+def test_records_read_from_a_shard_pickle_as_any_other(tmp_path, protocol):
+    """As the worker pool and ``copy`` pickle them (protocol 4 for a pool's queues), in band."""
+    path = tmp_path / "0.pickle"
+    buildstate.write_shard(path, "t", _entries())
+    (record, rows), = buildstate.read_shard(path, "t").values()
+    back_record, back_rows = pickle.loads(pickle.dumps((record, rows), protocol=protocol))
+    assert back_record == record and back_rows == rows and type(back_rows.csv_rows) is bytes
+    assert copy.copy(rows) == rows
