@@ -40,9 +40,10 @@ class Cache:
 
     STATS = "stat-index.pickle"
 
-    def __init__(self, folder: Path | None, settings_key: str):
+    def __init__(self, folder: Path | None, settings_key: str, mapped: bool = True):
         self.folder = folder
         self.settings_key = settings_key
+        self.mapped = mapped  # see buildstate.load_shard
         self.stats: dict[str, tuple[tuple, str]] = {}
         self._listed: frozenset[str] = frozenset()  # the keys the last build stored
         self._loaded: dict[str, ArticleWork] = {}
@@ -54,7 +55,7 @@ class Cache:
     @cached_property
     def shelf(self) -> Shelf | None:
         """The stored records, read from disk when first needed (see :class:`work.Analysis`)."""
-        return Shelf(self.folder / "articles", self.settings_key) if self.folder is not None else None
+        return Shelf(self.folder / "articles", self.settings_key, self.mapped) if self.folder is not None else None
 
     def key_for_stat(self, rel: str, stat: tuple) -> str | None:
         known = self.stats.get(rel)

@@ -133,13 +133,13 @@ class Shelf:
     shards made a full build create a third more files than its pages alone.
     Each shard carries ``tag``; shards written under another tag (other
     settings, an older generator) are ignored. What the entries hold in bulk is
-    read back as views of the shard file, not copied (see :func:`load_shard`). Writes are atomic; a shard that
+    read back as views of the shard file, not copied, if ``mapped`` (see :func:`load_shard`). Writes are atomic; a shard that
     no longer has keys is deleted, so the store holds exactly what was last saved.
     """
 
     PREFIX_CHARS = 1
 
-    def __init__(self, folder: Path, tag: str = ""):
+    def __init__(self, folder: Path, tag: str = "", mapped: bool = True):
         self.folder = folder
         self.tag = tag
         self.shards: dict[str, dict[str, object]] = {}
@@ -148,7 +148,7 @@ class Shelf:
         except OSError:
             files = []
         for file in files:
-            data = read_shard(file, tag)
+            data = read_shard(file, tag, mapped)
             if isinstance(data, dict):
                 self.shards[file.stem] = data
 
@@ -188,11 +188,11 @@ class Shelf:
         self.shards = grouped
 
 
-# A shard file: this line, the lengths (little-endian 64-bit) of the pickle and of
-# each of its out-of-band buffers (pickle protocol 5: the nested pickles of records,
-# see deferred.Deferred, and the exports' bytes, see matrix.ExportRows), the pickle of
-# (tag, entries), then the buffers. Read back from a mapped file, the buffers are views
-# of it, never copied: a one-article rebuild at 1,000 articles reads 18 MB of shards, of
+# A shard file: this line; the length of the pickle, the number of its out-of-band
+# buffers and the length of each (little-endian 64-bit; pickle protocol 5: the nested
+# pickles of records, see deferred.Deferred, and the exports' bytes, see
+# matrix.ExportRows); the pickle of (tag, entries); then the buffers. Read back from a
+# mapped file, the buffers are views of it, never copied: a one-article rebuild at 1,000 articles reads 18 MB of shards, of
 # which it reads the nested pickles of one article only, and the exports' rows once, to
 # join the exports. Fresh memory costs ~3.4 us per 4 KB page on this project's machine
 # (a virtual machine), ~0.85 ms per MB: copied out, that rebuild's shards took 14 ms
@@ -209,36 +209,47 @@ def write_shard(path: Path, tag: object, entries: dict[str, object]) -> None:
     write_atomic(path, b"".join([SHARD_MAGIC, lengths, head, *raws]))
 
 
-def read_shard(path: Path, tag: object) -> object | None:
+def read_shard(path: Path, tag: object, mapped: bool = True) -> object | None:
     """The entries of a shard written with ``tag`` (see :func:`write_shard`); None if it is
-    missing, unreadable or of another tag."""
-    stored = load_shard(path)
+    missing, unreadable or of another tag. ``mapped``: see :func:`load_shard`."""
+    stored = load_shard(path, mapped)
     return stored[1] if stored is not None and stored[0] == tag else None
 
 
-def load_shard(path: Path) -> tuple[object, object] | None:
+def load_shard(path: Path, mapped: bool = True) -> tuple[object, object] | None:
     """The tag and entries of a shard (see :func:`write_shard`), None if it is missing or
-    unreadable. Mapped where the file system allows replacing a mapped file (POSIX): its
-    buffers then stay views of the file, which :func:`write_atomic` never changes in place
-    (it renames a new file over it; the old one lives on, unnamed, while mapped)."""
+    unreadable. ``mapped`` (on POSIX, where a mapped file can be replaced): the file is
+    mapped and the buffers are views of it, which stay valid because :func:`write_atomic`
+    never changes a cache file in place (it renames a new file over it; the old one lives
+    on, unnamed, while mapped). A program that rewrote a shard in place meanwhile would
+    change them, or crash this process (SIGBUS) if it cut the file short: a long-running
+    process (``briefing serve``) reads shards into memory instead (``mapped=False``),
+    still without a copy per buffer."""
     try:
         with open(path, "rb") as handle:
-            data = memoryview(mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if os.name == "posix"
-                              else handle.read())
+            try:
+                whole: object = (mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+                                 if mapped and os.name == "posix" else None)
+            except (OSError, ValueError):  # a file system that cannot map files; an empty file
+                whole = None
+            data = memoryview(whole if whole is not None else handle.read())
         if data[:len(SHARD_MAGIC)] != SHARD_MAGIC:
             return None
-        pos = len(SHARD_MAGIC)
-        head_len, count = struct.unpack_from("<2Q", data, pos)
-        lengths = struct.unpack_from(f"<{count}Q", data, pos + 16)
-        pos += 16 + 8 * count
+        pos = len(SHARD_MAGIC) + 16
+        head_len, count = struct.unpack_from("<2Q", data, pos - 16)
+        # Each buffer is named by one opcode of the pickle, and its length by 8 bytes here.
+        if count > head_len or count > (len(data) - pos) // 8:
+            return None
+        lengths = struct.unpack_from(f"<{count}Q", data, pos)
+        pos += 8 * count
+        if pos + head_len + sum(lengths) != len(data):  # cut short, or more than was written
+            return None
         head = data[pos:pos + head_len]
         pos += head_len
         buffers = []
         for n in lengths:
             buffers.append(data[pos:pos + n])
             pos += n
-        if pos != len(data):  # cut short, or more than was written
-            return None
         tag, entries = pickle.loads(head, buffers=buffers)
     except UNREADABLE:
         return None
@@ -386,8 +397,8 @@ class PageMemo:
 
     FILE = "page-memo.pickle"
 
-    def __init__(self, cache_dir: Path):
-        self.folder = cache_dir
+    def __init__(self, cache_dir: Path, mapped: bool = True):
+        self.folder, self.mapped = cache_dir, mapped
         saved = kept(cache_dir / self.FILE, CACHE_FORMAT)
         self.pages: dict[str, object] = saved if isinstance(saved, dict) else {}
         self._saved = dict(self.pages) if isinstance(saved, dict) else None
@@ -397,7 +408,7 @@ class PageMemo:
     def rows(self) -> dict[str, object]:
         """The export rows by key, read when first asked for (and saved by :meth:`save` only then)."""
         if self._row_entries is None:
-            self._rows = Shelf(self.folder / "rows")
+            self._rows = Shelf(self.folder / "rows", mapped=self.mapped)
             self._row_entries = self._rows.as_dict()
         return self._row_entries
 
@@ -426,9 +437,10 @@ def save_gazetteer(cache_dir: Path, data: bytes) -> None:
     write_atomic(cache_dir / GAZETTEER, data)
 
 
-def page_memo(cache_dir: Path | None) -> PageMemo | None:
-    """The memo of rendered pages (see :class:`PageMemo`), or None without a cache."""
-    return PageMemo(cache_dir) if cache_dir is not None else None
+def page_memo(cache_dir: Path | None, mapped: bool = True) -> PageMemo | None:
+    """The memo of rendered pages (see :class:`PageMemo`), or None without a cache.
+    ``mapped``: see :func:`load_shard`."""
+    return PageMemo(cache_dir, mapped) if cache_dir is not None else None
 
 
 def render_salt(templates: Path, aliases_file: Path | None, k: int) -> str:

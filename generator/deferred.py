@@ -68,7 +68,7 @@ def digest(text: str) -> str:
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
-def _undefer(cls: type, state: dict[str, object], blob: bytes) -> object:
+def _undefer(cls: type, state: dict[str, object], blob: bytes | memoryview) -> object:
     record = object.__new__(cls)
     record.__dict__.update(state)
     record.__dict__[_PICKLED] = blob

@@ -198,12 +198,13 @@ class ExportRows:
     """One article's part of the matrix exports, rendered as UTF-8 bytes (memoised per
     article by the renderer): the exports are megabytes at thousands of articles, and
     joined as bytes they are never decoded, copied as text or encoded again. Read back
-    from the memo's shelf, each part is a read-only view of the shard file
-    (:func:`buildstate.load_shard`), which joins and compares as the bytes would."""
+    from the memo's shelf, each part is a read-only ``memoryview`` (of the mapped shard
+    file, see :func:`buildstate.load_shard`): joined, tested for emptiness and compared
+    for equality as the bytes would be, and never used otherwise."""
 
-    json_article: bytes  # its entry in the JSON export's "articles"
-    json_cells: bytes  # its cells as JSON objects, one per line, joined by b",\n  "
-    csv_rows: bytes  # its CSV rows, each ending in b"\n"
+    json_article: bytes | memoryview  # its entry in the JSON export's "articles"
+    json_cells: bytes | memoryview  # its cells as JSON objects, one per line, joined by b",\n  "
+    csv_rows: bytes | memoryview  # its CSV rows, each ending in b"\n"
 
     def __reduce_ex__(self, protocol: int) -> tuple[type, tuple[object, ...]]:
         # Out of band at protocol 5, so that a shelf's shard keeps the parts as they are.

@@ -147,7 +147,8 @@ def load_inputs(settings: Settings, found: Survey | None = None, warm: Warm | No
     # The articles the cache lacks are being analysed (by a worker, if it pays) while the
     # codebook is read and the cached records are read back (see work.Analysis).
     with work.Analysis(found, settings.themes, settings.aliases_file, settings.summary_sentences,
-                       settings.cache_dir, settings.processes, warm.cache if warm else None) as analysis:
+                       settings.cache_dir, settings.processes, warm.cache if warm else None,
+                       mapped=warm is None) as analysis:
         codebook, parsed, problems = _configuration(settings)
         # Per-article work runs even if the codebook is broken (with an empty one), so
         # that sidecar and article problems are reported in the same run.
@@ -324,7 +325,8 @@ def _page_memo(settings: Settings, warm: Warm | None) -> buildstate.PageMemo | N
     """The memo of rendered pages (see render.render_site), a session's if it has one."""
     if warm is not None and warm.pages is not None and warm.pages.folder == settings.cache_dir:
         return warm.pages
-    return buildstate.page_memo(settings.cache_dir)
+    # A session lives for hours: it reads the cache's shards into memory (see buildstate.load_shard).
+    return buildstate.page_memo(settings.cache_dir, mapped=warm is None)
 
 
 def _stamp(settings: Settings, found: Survey) -> str:

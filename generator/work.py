@@ -121,10 +121,13 @@ class Analysis:
     :class:`~generator.pipeline.Session`), used instead of reading the cache folder
     again when it was made for the same folder and settings (never without a cache
     folder: ``--no-cache`` means recompute). Records are immutable and keyed by
-    content, so one held in memory is as good as one read back."""
+    content, so one held in memory is as good as one read back. ``mapped``: whether the
+    cache's shards are read as views of mapped files (see :func:`buildstate.load_shard`;
+    not in a session, which lives for hours)."""
 
     def __init__(self, survey: Survey, themes: Path, aliases_file: Path | None, k: int,
-                 cache_dir: Path | None, workers: int | None = None, warm: Cache | None = None):
+                 cache_dir: Path | None, workers: int | None = None, warm: Cache | None = None,
+                 mapped: bool = True):
         self.survey, self.k = survey, k
         self.aliases = str(aliases_file) if aliases_file else None
         aliases_bytes = aliases_file.read_bytes() if aliases_file else b""
@@ -133,7 +136,7 @@ class Analysis:
                 and warm.settings_key == self.settings_key):
             self.cache = warm
         else:
-            self.cache = Cache(cache_dir, self.settings_key)
+            self.cache = Cache(cache_dir, self.settings_key, mapped)
         self.keys: list[str | None] = [None] * len(survey.files)
         self.stats: dict[str, tuple[tuple, str]] = {}
         self.todo: list[int] = []

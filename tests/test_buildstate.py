@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import copy
+import mmap
 import os
 import pickle
+import struct
+import tracemalloc
 
 import pytest
 
@@ -35,28 +38,56 @@ def test_a_shard_reads_back_what_was_written_under_its_tag_only(tmp_path):
 
 
 @ON_POSIX
-def test_what_a_shard_holds_in_bulk_is_read_as_views_of_the_file_not_copied(tmp_path):
+def test_what_a_shard_holds_in_bulk_is_read_as_views_of_the_mapped_file_not_copied(tmp_path):
     path = tmp_path / "0.pickle"
     buildstate.write_shard(path, "t", _entries())
     (record, rows), = buildstate.read_shard(path, "t").values()
-    assert all(isinstance(part, memoryview) for part in (rows.json_article, rows.json_cells, rows.csv_rows))
-    assert isinstance(vars(record)["_deferred_pickle"], memoryview)
+    parts = (rows.json_article, rows.json_cells, rows.csv_rows, vars(record)["_deferred_pickle"])
+    assert all(isinstance(part, memoryview) and isinstance(part.obj, mmap.mmap) for part in parts)
 
 
-@pytest.mark.parametrize("damage", ["cut short", "grown", "old format", "empty", "foreign"])
-def test_a_damaged_or_foreign_shard_is_a_miss(tmp_path, damage):
+def test_a_shard_read_unmapped_holds_no_view_of_the_file_and_the_same_entries(tmp_path):
+    """As a long-running ``briefing serve`` reads them: what a program might rewrite in place
+    later cannot change or crash the records read."""
+    path = tmp_path / "0.pickle"
+    entries = _entries()
+    buildstate.write_shard(path, "t", entries)
+    back = buildstate.read_shard(path, "t", mapped=False)
+    assert back == entries
+    (record, rows), = back.values()
+    parts = (rows.json_article, rows.json_cells, rows.csv_rows, vars(record)["_deferred_pickle"])
+    assert not any(isinstance(part, memoryview) and isinstance(part.obj, mmap.mmap) for part in parts)
+    path.write_bytes(b"\0" * path.stat().st_size)  # rewritten in place
+    assert record.paragraphs[1].text == "They signed a deal on gas." and rows.csv_rows == b"steppe,gas\n"
+
+
+_HEADER = struct.Struct("<2Q")
+
+
+@pytest.mark.parametrize("mapped", [True, False])
+@pytest.mark.parametrize("damage", ["cut short", "grown", "old format", "empty", "foreign", "countless"])
+def test_a_damaged_or_foreign_shard_is_a_miss(tmp_path, damage, mapped):
     path = tmp_path / "0.pickle"
     buildstate.write_shard(path, "t", _entries())
     data = path.read_bytes()
+    magic = buildstate.SHARD_MAGIC
     path.write_bytes({
         "cut short": data[:-3],
         "grown": data + b"\0",
         "old format": pickle.dumps(("t", _entries())),
         "empty": b"",
-        "foreign": b"briefing shard 1\n" + bytes(range(40)),
+        "foreign": magic + bytes(range(40)),
+        # A header claiming a million empty buffers: refused before any is sliced.
+        "countless": magic + _HEADER.pack(0, 1_000_000) + bytes(8 * 1_000_000),
     }[damage])
-    assert buildstate.read_shard(path, "t") is None
-    assert buildstate.read_shard(tmp_path / "missing.pickle", "t") is None
+    tracemalloc.start()
+    try:
+        assert buildstate.read_shard(path, "t", mapped) is None
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < path.stat().st_size + 2**20  # nothing made per buffer the header claims
+    assert buildstate.read_shard(tmp_path / "missing.pickle", "t", mapped) is None
 
 
 def test_records_read_from_a_shard_outlive_its_replacement_and_can_be_stored_again(tmp_path):
