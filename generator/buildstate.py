@@ -133,8 +133,9 @@ class Shelf:
     shards made a full build create a third more files than its pages alone.
     Each shard carries ``tag``; shards written under another tag (other
     settings, an older generator) are ignored. What the entries hold in bulk is
-    read back as views of the shard file, not copied, if ``mapped`` (see :func:`load_shard`). Writes are atomic; a shard that
-    no longer has keys is deleted, so the store holds exactly what was last saved.
+    read back as views of the shard file, not copied, if ``mapped`` (see
+    :func:`load_shard`). Writes are atomic; a shard that no longer has keys is
+    deleted, so the store holds exactly what was last saved.
     """
 
     PREFIX_CHARS = 1
@@ -192,11 +193,12 @@ class Shelf:
 # buffers and the length of each (little-endian 64-bit; pickle protocol 5: the nested
 # pickles of records, see deferred.Deferred, and the exports' bytes, see
 # matrix.ExportRows); the pickle of (tag, entries); then the buffers. Read back from a
-# mapped file, the buffers are views of it, never copied: a one-article rebuild at 1,000 articles reads 18 MB of shards, of
-# which it reads the nested pickles of one article only, and the exports' rows once, to
-# join the exports. Fresh memory costs ~3.4 us per 4 KB page on this project's machine
-# (a virtual machine), ~0.85 ms per MB: copied out, that rebuild's shards took 14 ms
-# (records) and 6.4 ms (rows) to read, against 9 and 2.7 ms as views.
+# mapped file, the buffers are views of it, never copied: a one-article rebuild at 1,000
+# articles reads 18 MB of shards, of which it reads the nested pickles of one article
+# only, and the exports' rows once, to join the exports. Fresh memory costs ~3.4 us per
+# 4 KB page on this project's machine (a virtual machine), ~0.85 ms per MB: copied out,
+# that rebuild's shards took 14 ms (records) and 6.4 ms (rows) to read, against 9 and
+# 2.7 ms as views.
 SHARD_MAGIC = b"briefing shard 1\n"
 
 
