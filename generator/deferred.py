@@ -48,9 +48,7 @@ class Deferred:
         blob = self.__dict__.get(_PICKLED)
         if blob is None:
             blob = pickle.dumps(tuple(getattr(self, n) for n in self._deferred), protocol=pickle.HIGHEST_PROTOCOL)
-        # Out of band at protocol 5, so that a shelf's shard keeps the nested pickle as it is:
-        # read back, it is then a view of the shard file, never copied (see buildstate.load_shard).
-        return _undefer, (type(self), state, pickle.PickleBuffer(blob) if protocol >= 5 else bytes(blob))
+        return _undefer, (type(self), state, bulk(blob, protocol))
 
     def __getattr__(self, name: str) -> object:
         # Only reached when ``name`` is not in the instance: a deferred field not unpickled yet.
@@ -61,6 +59,14 @@ class Deferred:
             fields.update(zip(self._deferred, pickle.loads(fields[_PICKLED])))
             return fields[name]
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+
+def bulk(data: bytes | memoryview, protocol: int) -> object:
+    """``data``, bytes a record holds in bulk (a nested pickle, a part of the exports), as its
+    ``__reduce_ex__`` gives it to pickle at ``protocol``: out of band at protocol 5, so that
+    a shelf's shard keeps it as it is and reads it back as a view of the shard file, never
+    copied (see :func:`buildstate.load_shard`); as bytes below (a process pool pickles at 4)."""
+    return pickle.PickleBuffer(data) if protocol >= 5 else bytes(data)
 
 
 def digest(text: str) -> str:

@@ -10,11 +10,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-import pickle
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import cached_property
 
+from .deferred import bulk
 from .records import Article, ArticleAnalysis, Cell, CellRow, Codebook, Mention, Stance, Theme
 
 # Verdicts on a theme across sources.
@@ -207,9 +207,7 @@ class ExportRows:
     csv_rows: bytes | memoryview  # its CSV rows, each ending in b"\n"
 
     def __reduce_ex__(self, protocol: int) -> tuple[type, tuple[object, ...]]:
-        # Out of band at protocol 5, so that a shelf's shard keeps the parts as they are.
-        parts = (self.json_article, self.json_cells, self.csv_rows)
-        return type(self), tuple(pickle.PickleBuffer(p) if protocol >= 5 else bytes(p) for p in parts)
+        return type(self), tuple(bulk(p, protocol) for p in (self.json_article, self.json_cells, self.csv_rows))
 
 
 def article_export_rows(briefing: Briefing, article: Article) -> ExportRows:
