@@ -1,8 +1,12 @@
-"""Small builders of records for unit tests (articles from plain paragraphs, themes from cue lists)."""
+"""Small builders of records for unit tests (articles from plain paragraphs, themes from cue lists),
+and what records read back from the cache hold."""
 
 from __future__ import annotations
 
+import mmap
+
 from generator.cues import compile_cue
+from generator.matrix import ExportRows
 from generator.records import Article, Codebook, Cue, Metadata, Pin, Position, Theme
 from generator.sentences import build_paragraph
 
@@ -48,3 +52,11 @@ def with_fields(record: object, **fields: object) -> object:
     copy = object.__new__(type(record))
     vars(copy).update({k: v for k, v in vars(record).items() if k != "_deferred_pickle"}, **fields)
     return copy
+
+
+def mapped_views(records) -> int:
+    """How many of the records' bulk bytes (nested pickles, export parts) are views of a
+    mapped cache file (see buildstate.load_shard)."""
+    parts = [vars(r).get("_deferred_pickle") for r in records]
+    parts += [p for r in records if isinstance(r, ExportRows) for p in (r.json_article, r.json_cells, r.csv_rows)]
+    return sum(isinstance(p, memoryview) and isinstance(p.obj, mmap.mmap) for p in parts)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import mmap
 import os
 import pickle
 import struct
@@ -13,7 +12,7 @@ import pytest
 
 from generator import buildstate
 from generator.matrix import ExportRows
-from records_factory import article
+from records_factory import article, mapped_views
 
 ON_POSIX = pytest.mark.skipif(os.name != "posix", reason="shards are mapped on POSIX only")
 
@@ -42,8 +41,7 @@ def test_what_a_shard_holds_in_bulk_is_read_as_views_of_the_mapped_file_not_copi
     path = tmp_path / "0.pickle"
     buildstate.write_shard(path, "t", _entries())
     (record, rows), = buildstate.read_shard(path, "t").values()
-    parts = (rows.json_article, rows.json_cells, rows.csv_rows, vars(record)["_deferred_pickle"])
-    assert all(isinstance(part, memoryview) and isinstance(part.obj, mmap.mmap) for part in parts)
+    assert mapped_views([record, rows]) == 4  # the nested pickle and the three export parts
 
 
 def test_a_shard_read_unmapped_holds_no_view_of_the_file_and_the_same_entries(tmp_path):
@@ -55,8 +53,7 @@ def test_a_shard_read_unmapped_holds_no_view_of_the_file_and_the_same_entries(tm
     back = buildstate.read_shard(path, "t", mapped=False)
     assert back == entries
     (record, rows), = back.values()
-    parts = (rows.json_article, rows.json_cells, rows.csv_rows, vars(record)["_deferred_pickle"])
-    assert not any(isinstance(part, memoryview) and isinstance(part.obj, mmap.mmap) for part in parts)
+    assert vars(record)["_deferred_pickle"] and mapped_views([record, rows]) == 0
     path.write_bytes(b"\0" * path.stat().st_size)  # rewritten in place
     assert record.paragraphs[1].text == "They signed a deal on gas." and rows.csv_rows == b"steppe,gas\n"
 

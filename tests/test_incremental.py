@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import mmap
 import multiprocessing
 import os
 import pickle
@@ -18,7 +17,7 @@ import pytest
 
 from generator import analysis_cache, buildstate, pipeline, work
 from generator.errors import ProblemsError
-from generator.matrix import ExportRows
+from records_factory import mapped_views
 
 REPO = Path(__file__).resolve().parents[1]
 # Longer than a kernel clock tick: inputs written this long before a build have stats that
@@ -300,13 +299,6 @@ def _tree(docs: Path) -> dict[str, bytes]:
             if p.is_file() and ".briefing-cache" not in p.parts}
 
 
-def _mapped_views(records) -> int:
-    """How many of the records' nested pickles and export parts are views of a mapped cache file."""
-    parts = [vars(r).get("_deferred_pickle") for r in records]
-    parts += [p for r in records if isinstance(r, ExportRows) for p in (r.json_article, r.json_cells, r.csv_rows)]
-    return sum(isinstance(p, memoryview) and isinstance(p.obj, mmap.mmap) for p in parts)
-
-
 @pytest.mark.skipif(os.name != "posix", reason="cache files are mapped on POSIX only")
 def test_a_session_reads_the_cache_into_memory_a_one_off_build_maps_it(tmp_path):
     """A session (`briefing serve`) lives for hours: what it keeps must not change, or crash
@@ -318,13 +310,13 @@ def test_a_session_reads_the_cache_into_memory_a_one_off_build_maps_it(tmp_path)
     article.write_text(article.read_text() + "\nA closing paragraph the session reads.\n")
     time.sleep(TICK)
     one_off = pipeline.load_inputs(settings)
-    assert _mapped_views([*one_off.corpus.articles, *one_off.analyses.values()]) > 0
+    assert mapped_views([*one_off.corpus.articles, *one_off.analyses.values()]) > 0
     session = pipeline.Session(settings)
     session.generate()
     kept = [r for done in session.warm.cache._loaded.values() for r in (done.article, done.analysis, done.row)]
     rows = list(session.warm.pages.rows().values())
     assert len(kept) == 3 * len(one_off.corpus.articles) and rows
-    assert _mapped_views(kept + rows) == 0
+    assert mapped_views(kept + rows) == 0
 
 
 def test_a_session_rebuilds_like_a_clean_build_without_reading_its_cache_back(tmp_path, monkeypatch):
