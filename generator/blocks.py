@@ -12,22 +12,22 @@ and :func:`line_key` (the comparison form of a line).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from . import regexes
 from .records import TEXT
 from .sentences import split_sentences
 
 #: Longest title made from the first sentence, in characters.
 FALLBACK_TITLE_CHARS = 80
 
-_WHITESPACE = re.compile(r"\s+")
+_WHITESPACE = regexes.compile(r"\s+")
 #: A line ending like a sentence (or a clause: ``:``/``;``), before closing quotes and brackets.
-ENDS_SENTENCE = re.compile(r"[.!?…:;][\"'”’)\]]*$")
+ENDS_SENTENCE = regexes.compile(r"[.!?…:;][\"'”’)\]]*$")
 
-_NEWLINES = re.compile(r"\r\n?|[\u2028\u2029\x85\x0b\x0c]")
+_NEWLINES = regexes.compile(r"\r\n?|[\u2028\u2029\x85\x0b\x0c]")
 # Spaces that should split like a space; invisible characters that copy-paste
 # leaves behind; control characters (NUL is refused before we get here).
 _TRANSLATE = {0x00A0: " ", 0x202F: " ", 0x2007: " ", 0x2009: " ", 0x200A: " ", 0x09: " ",

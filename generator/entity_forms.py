@@ -11,10 +11,11 @@ The tables are filled by :mod:`generator.aliases` and searched by
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Any
+
+from . import regexes
 
 # Entity kinds, in the order mentions are reported.
 PERSON = "person"
@@ -26,17 +27,17 @@ KIND_ORDER = {kind: i for i, kind in enumerate(KINDS)}
 # One token: initialisms ("U.S."), dotted abbreviations ("Mr."), or a word that
 # may contain apostrophes ("O'Brien") but not a possessive "'s". Hyphens split
 # tokens ("Russia-Ukraine" is two mentions); forms are tokenised the same way.
-TOKEN = re.compile(
+TOKEN = regexes.compile(
     r"(?:[A-Z]\.){2,}"
     r"|(?:Mr|Mrs|Ms|Dr|Prof|Gen|Sen|Rep|Gov|Lt|Col|Adm|Sgt|Capt|Jr|Sr|St)\."
     r"|\w+(?:['’](?!s\b)\w+)*"
 )
 # The same tokens with the text before each one, found in one pass: (gap, token).
-_GAP_AND_TOKEN = re.compile(rf"(\W*)({TOKEN.pattern})")
-_WHITESPACE = re.compile(r"\s+")
+_GAP_AND_TOKEN = regexes.compile(rf"(\W*)({TOKEN.pattern})")
+_WHITESPACE = regexes.compile(r"\s+")
 # Whitespace that would need normalising before a form lookup (not one plain space).
-_UNUSUAL_SPACE = re.compile(r"[^\S ]| {2,}")
-_SLUG_JUNK = re.compile(r"[^a-z0-9]+")
+_UNUSUAL_SPACE = regexes.compile(r"[^\S ]| {2,}")
+_SLUG_JUNK = regexes.compile(r"[^a-z0-9]+")
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from __future__ import annotations
 import logging
 import re
 
+from . import regexes
 from .blocks import Block
 from .records import BLOCKQUOTE, TEXT
 from .sentences import split_sentences
@@ -37,17 +38,17 @@ MAX_EXCERPT_PARAGRAPHS = 8
 _CAP = r"[A-ZÀ-ÖØ-Þ][\w'’.-]*"
 _PARTICLE = r"(?:de|da|van|von|der|den|del|la|le|bin|al|el|di|du)"
 _PERSON = rf"{_CAP}(?:\s+(?:{_PARTICLE}\s+)?{_CAP}){{1,3}}"
-_BY_PERSONS = re.compile(rf"\bby\s+(?P<who>{_PERSON}(?:(?:,\s+|,?\s+and\s+|\s*&\s*){_PERSON})*)")
+_BY_PERSONS = regexes.compile(rf"\bby\s+(?P<who>{_PERSON}(?:(?:,\s+|,?\s+and\s+|\s*&\s*){_PERSON})*)")
 _REPORTING_VERBS = (
     r"reported|reports|wrote|writes|noted|notes|observed|observes|explained|explains|argued|argues|concluded"
     r"|concludes|stated|states|said|says|put it|added|adds|summari[sz]ed|summari[sz]es|described|describes"
     r"|announced|announces|warned|warns|declared|declares|told|tells"
 )
-_REPORTED = re.compile(
+_REPORTED = regexes.compile(
     rf"(?P<who>(?:[Tt]he\s+)?{_CAP}(?:\s+{_CAP}){{0,3}})(?:['’]s?)?\s+(?:(?:has|had|then|also|later|once|recently)\s+)?"
     rf"(?:{_REPORTING_VERBS})\b"
 )
-_ACCORDING = re.compile(rf"\b[Aa]ccording to (?P<who>(?:[Tt]he\s+)?{_CAP}(?:\s+{_CAP}){{0,3}})")
+_ACCORDING = regexes.compile(rf"\b[Aa]ccording to (?P<who>(?:[Tt]he\s+)?{_CAP}(?:\s+{_CAP}){{0,3}})")
 _NOT_A_SOURCE = frozenset(
     "he she they it we i you this that these those one someone everyone nobody officials analysts experts critics"
     " others some many most reports sources observers people who which there here and but so as then when while".split()
@@ -62,28 +63,28 @@ _PUB_WORDS_AFTER_NAME = (
     r"Review|Mail|Star|Express|Daily|Weekly|Record|Register|Press|Standard|Bulletin|Globe|Wire|Independent"
     r"|Magazine|News|Insider|Courier|Dispatch|Sentinel|Inquirer"
 )
-_PUBLICATION = re.compile(
+_PUBLICATION = regexes.compile(
     rf"\b(?:[Tt]he\s+)?(?:{_CAP}\s+){{0,3}}(?:{_PUB_WORDS})\b(?![-'’\w])"
     rf"|\b(?:[Tt]he\s+)?(?:{_CAP}\s+){{1,3}}(?:{_PUB_WORDS_AFTER_NAME})\b(?![-'’\w])"
     r"|\b(?:Reuters|Bloomberg|Associated Press|Agence France-Presse|AFP|BBC|CNN|NPR|Politico|Axios|Xinhua|TASS"
     r"|Interfax|Kommersant|Nikkei Asia|Al Jazeera|Foreign Affairs|Foreign Policy)\b"
 )
-_QUOTED_THING = re.compile(
+_QUOTED_THING = regexes.compile(
     r"\b(?:stor(?:y|ies)|articles?|pieces?|reports?|reported|column|op-ed|editorial|essay|excerpts?|passages?"
     r"|coverage|wrote|writes|published|ran|statement|put it)\b",
     re.IGNORECASE,
 )
-_QUOTED_SPANS = re.compile(r"“[^“”]*”|\"[^\"]*\"")
-_FIRST_PERSON = re.compile(r"\b(?:I|I['’](?:m|ve|d|ll)|[Mm]y|[Mm]e|[Mm]ine|[Mm]yself)\b")
-_BACK_REFERENCE = re.compile(
+_QUOTED_SPANS = regexes.compile(r"“[^“”]*”|\"[^\"]*\"")
+_FIRST_PERSON = regexes.compile(r"\b(?:I|I['’](?:m|ve|d|ll)|[Mm]y|[Mm]e|[Mm]ine|[Mm]yself)\b")
+_BACK_REFERENCE = regexes.compile(
     r"\b(?:[Tt]h(?:is|at|ese|ose)|[Bb]oth|[Tt]he (?:first|second|third|other|latter|former))\s+"
     r"(?:one|ones|story|stories|article|articles|piece|pieces|excerpt|passage|account|coverage|framing|take)\b"
 )
-_NAME_LIST_SEP = re.compile(r",\s+|\s+and\s+|\s*&\s*")
+_NAME_LIST_SEP = regexes.compile(r",\s+|\s+and\s+|\s*&\s*")
 # "The second one, by ...": an intro that continues a list of quoted pieces.
-_NEXT_ONE = re.compile(r"(?:(?:and|but|then)\s+)?the\s+(?:second|third|other|latter|next|last|final)\b", re.IGNORECASE)
-_ELLIPSIS_END = re.compile(r"(?:…|\.\.\.)\.?[\"'”’)\]]*$")
-_WHOLLY_QUOTED = re.compile(r"^[“\"].*[”\"][.,]?$", re.DOTALL)
+_NEXT_ONE = regexes.compile(r"(?:(?:and|but|then)\s+)?the\s+(?:second|third|other|latter|next|last|final)\b", re.IGNORECASE)
+_ELLIPSIS_END = regexes.compile(r"(?:…|\.\.\.)\.?[\"'”’)\]]*$")
+_WHOLLY_QUOTED = regexes.compile(r"^[“\"].*[”\"][.,]?$", re.DOTALL)
 
 
 def _the(name: str) -> str:

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 
+from . import regexes
+
 # --------------------------------------------------------------------------
 # Page furniture. Each entry: (name, pattern matched against the whole line,
 # case-insensitive, after stripping bullets and a trailing colon; the longest
@@ -65,7 +67,7 @@ FURNITURE: tuple[tuple[str, str, int], ...] = (
                 r"|close|toggle navigation|open in app|download (the )?app", 8),
 )
 
-_FURNITURE = tuple((name, re.compile(pattern, re.IGNORECASE), max_words) for name, pattern, max_words in FURNITURE)
+_FURNITURE = tuple((name, regexes.compile(pattern, re.IGNORECASE), max_words) for name, pattern, max_words in FURNITURE)
 _FURNITURE_MAX_WORDS = max(max_words for _, _, max_words in FURNITURE)
 # Cheap pre-checks (a lower-case substring one of which must occur) for the
 # entries that may match long lines: most body lines then skip the patterns.
@@ -80,12 +82,12 @@ _FURNITURE_HINTS = {
 }
 # The same hints as one compiled alternation per entry (a search in C instead of
 # a Python loop of substring tests for every line).
-_HINT_RES = {name: re.compile("|".join(re.escape(word) for word in words)) for name, words in _FURNITURE_HINTS.items()}
+_HINT_RES = {name: regexes.compile("|".join(re.escape(word) for word in words)) for name, words in _FURNITURE_HINTS.items()}
 #: Bullets, separators and dashes stripped from both ends of a line before matching.
 _FURNITURE_STRIP = " \t•·*|>›»–—-"
 
 #: A comment section or a list of other articles: the rest of the text is not the article.
-_TERMINAL = re.compile(
+_TERMINAL = regexes.compile(
     r"leave a (reply|comment)|post a comment|(\d+ )?comments?( \(\d+\))?|join the (conversation|discussion)"
     r"|related (posts|articles|stories|content)|you (may|might) also (like|enjoy)|more from .{1,40}"
     r"|recommended( for you| reading| stories)?|read next|most (read|popular|viewed)",

@@ -22,12 +22,13 @@ from __future__ import annotations
 import re
 from datetime import date as _date
 
+from . import regexes
 from .blocks import ENDS_SENTENCE
 
-_BYLINE = re.compile(r"(?:(?:written|words|story|text|reporting)\s+)?by\s*:?\s+(?P<rest>\S.*)", re.IGNORECASE)
-_BYLINE_NOTE_SEP = re.compile(r"\s+[|—–]\s+|\s+-\s+")
-_COMMA = re.compile(r",\s+")
-_AND = re.compile(r"\s+(?:and|&)\s+")
+_BYLINE = regexes.compile(r"(?:(?:written|words|story|text|reporting)\s+)?by\s*:?\s+(?P<rest>\S.*)", re.IGNORECASE)
+_BYLINE_NOTE_SEP = regexes.compile(r"\s+[|—–]\s+|\s+-\s+")
+_COMMA = regexes.compile(r",\s+")
+_AND = regexes.compile(r"\s+(?:and|&)\s+")
 _NAME_PARTICLES = frozenset("de da van von der den del della la le bin ibn al el di du dos das ter ten y e".split())
 #: Words that make a capitalised phrase after a byline's comma a role, not a co-author.
 _ROLE_WORDS = frozenset(
@@ -45,7 +46,7 @@ _MONTH = (
     r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
     r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
 )
-_DATE_LINE = re.compile(
+_DATE_LINE = regexes.compile(
     rf"""(?:(?P<label>published|posted|updated|last\ updated|first\ published|date|dated)(?:\ on)?\s*:?\s+)?
     (?:(?:mon|tue|tues|wed|wednes|thu|thur|thurs|fri|sat|satur|sun)(?:day)?\.?,?\s+)?
     (?:(?P<m1>{_MONTH})\.?\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y1>\d{{4}})
@@ -59,7 +60,7 @@ _SECTION_SEP = " | "
 #: Longest section line ("Flashpoints | Diplomacy"), in words.
 SECTION_MAX_WORDS = 8
 
-_CREDIT = re.compile(
+_CREDIT = regexes.compile(
     r"(?:(?:photo|image|picture|photograph|illustration|video|header image|top image)\s+)?credits?\s*:\s*(?P<a>\S.*)"
     r"|(?:photo|image|picture|photograph|illustration)\s+(?:by|via|courtesy(?:\s+of)?)\s*:?\s*(?P<b>\S.*)",
     re.IGNORECASE,
@@ -67,7 +68,7 @@ _CREDIT = re.compile(
 #: A photo-credit line has fewer spaces than this (about as many words at most).
 CREDIT_MAX_WORDS = 20
 
-_REPUBLISHED = re.compile(
+_REPUBLISHED = regexes.compile(
     r"(?:editor['’]?s note\s*:\s*)?"
     r"(?:(?:(?:this|the|a version of this|an earlier version of this)\s+"
     r"(?:article|post|blog post|piece|essay|story|column|commentary|op-ed|analysis|text|interview|newsletter)\s+"
@@ -77,7 +78,7 @@ _REPUBLISHED = re.compile(
     r"|(?:republished|reprinted|cross-?posted|reposted)(?:\s+with\s+permission)?\s+(?:from|with permission of)\s+(?P<b>\S.*)",
     re.IGNORECASE,
 )
-_REPUBLISHED_SOURCE_END = re.compile(
+_REPUBLISHED_SOURCE_END = regexes.compile(
     rf",\s|\s[—–-]\s|\s\(|\.\s|;|:\s|\shttps?://|\s(?:and|where|under|on\s+\w+day)\s|\s(?:on|in)\s+(?:\d|(?:{_MONTH})\b)",
     re.IGNORECASE,
 )

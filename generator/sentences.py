@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import re
 
+from . import regexes
 from .records import TEXT, Paragraph, Sentence
 
 # Abbreviations that precede a name or a term and never end a sentence
@@ -70,18 +71,18 @@ SENTENCE_STARTERS = frozenset(
     """.split()
 )
 
-_TERMINATOR_RE = re.compile(
+_TERMINATOR_RE = regexes.compile(
     r"(?P<term>\.{3,}|…+\.*|[.!?]+)"  # terminator run
     r"(?P<close>[\"'”’»)\]}]*)"  # closing quotes / brackets kept with the sentence
     r"(?=\s|$)"
 )
 _OPENING = "\"'“‘«([{"
-_NEXT_WORD_RE = re.compile(r"\S+?(?=[\s,;:.!?…\"'”’)\]]|$)")
-_DOTTED_ACRONYM_RE = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]")
-_INITIAL_RE = re.compile(r"[A-Z]")
+_NEXT_WORD_RE = regexes.compile(r"\S+?(?=[\s,;:.!?…\"'”’)\]]|$)")
+_DOTTED_ACRONYM_RE = regexes.compile(r"(?:[A-Za-z]\.)+[A-Za-z]")
+_INITIAL_RE = regexes.compile(r"[A-Z]")
 
 
-_DOUBLE_QUOTE_RE = re.compile('[“”"]')
+_DOUBLE_QUOTE_RE = regexes.compile('[“”"]')
 
 
 def _quote_spans(text: str) -> list[tuple[int, int]]:

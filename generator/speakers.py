@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from . import regexes
 from .aliases import Aliases
 from .entities import people_index
 from .records import Article, Paragraph, Sentence
@@ -73,9 +74,9 @@ _ROLE = (
     rf"(?:\s+(?:for|of|at|from|in)\s+(?:the\s+)?{_ORG})?"
 )
 _SPEAKER = rf"(?<![\w’'.-])(?P<speaker>{_ROLE}|{_NAME}(?:{_AFFILIATION})?)"
-_ROLE_PHRASE = re.compile(_ROLE)
-_TRAILING_AFFILIATION = re.compile(rf"{_AFFILIATION}$")
-_INITIAL_AT_END = re.compile(r"(?:\b[A-Z]\.)+$|\b(?:Jr|Sr)\.$")
+_ROLE_PHRASE = regexes.compile(_ROLE)
+_TRAILING_AFFILIATION = regexes.compile(rf"{_AFFILIATION}$")
+_INITIAL_AT_END = regexes.compile(r"(?:\b[A-Z]\.)+$|\b(?:Jr|Sr)\.$")
 _PRONOUN = r"(?:he|she|they|it|we|I|you|He|She|They|It|We|You)"
 # Nouns for paraphrase attributions: "Lord Palmerston's dictum that “…”".
 _SAYING_NOUNS = (
@@ -85,32 +86,32 @@ _SAYING_NOUNS = (
 _LEAD = r"^[\s,;:—–-]*"  # punctuation between a closing mark and the attribution
 
 # After a quotation (anchored at the closing mark).
-_AFTER_PRONOUN = re.compile(rf"{_LEAD}(?:{_PRONOUN}\s+{_ADVERBS}{{0,2}}{_VERBS}\b|{_VERBS}\s+{_PRONOUN}\b)")
+_AFTER_PRONOUN = regexes.compile(rf"{_LEAD}(?:{_PRONOUN}\s+{_ADVERBS}{{0,2}}{_VERBS}\b|{_VERBS}\s+{_PRONOUN}\b)")
 _AFTER = (
-    re.compile(rf"{_LEAD}(?:(?:as|according\s+to)\s+)?{_SPEAKER}\s+{_ADVERBS}{{0,2}}{_VERBS}\b"),
-    re.compile(rf"{_LEAD}{_VERBS}\s+{_SPEAKER}"),
-    re.compile(rf"{_LEAD}according\s+to\s+{_SPEAKER}"),
+    regexes.compile(rf"{_LEAD}(?:(?:as|according\s+to)\s+)?{_SPEAKER}\s+{_ADVERBS}{{0,2}}{_VERBS}\b"),
+    regexes.compile(rf"{_LEAD}{_VERBS}\s+{_SPEAKER}"),
+    regexes.compile(rf"{_LEAD}according\s+to\s+{_SPEAKER}"),
 )
 # Before a quotation (anchored at the opening mark). The text between verb and
 # mark may not contain another speech verb: the nearest attribution wins.
 _BETWEEN = rf"(?:\s+(?:(?!\b{_VERBS}\b)[^“”\"]){{0,{MAX_VERB_TO_QUOTE_CHARS}}}?)?"
-_BEFORE_PRONOUN = re.compile(rf"\b{_PRONOUN}\s+{_ADVERBS}{{0,2}}{_VERBS}\b{_BETWEEN}[\s,:]*$")
+_BEFORE_PRONOUN = regexes.compile(rf"\b{_PRONOUN}\s+{_ADVERBS}{{0,2}}{_VERBS}\b{_BETWEEN}[\s,:]*$")
 _BEFORE = (
-    re.compile(rf"{_SPEAKER}['’]s\s+(?:[\w-]+\s+){{0,2}}?{_SAYING_NOUNS}\s*(?:that|was|is|:)?\s*[,:]?\s*$"),
-    re.compile(rf"\b[Ii]n\s+the\s+words\s+of\s+{_SPEAKER}\s*[,:]?\s*$"),
-    re.compile(rf"\b[Aa]ccording\s+to\s+{_SPEAKER}\s*[,:]?\s*$"),
-    re.compile(rf"{_SPEAKER}\s+{_ADVERBS}{{0,2}}{_VERBS}\b{_BETWEEN}[\s,:]*$"),
+    regexes.compile(rf"{_SPEAKER}['’]s\s+(?:[\w-]+\s+){{0,2}}?{_SAYING_NOUNS}\s*(?:that|was|is|:)?\s*[,:]?\s*$"),
+    regexes.compile(rf"\b[Ii]n\s+the\s+words\s+of\s+{_SPEAKER}\s*[,:]?\s*$"),
+    regexes.compile(rf"\b[Aa]ccording\s+to\s+{_SPEAKER}\s*[,:]?\s*$"),
+    regexes.compile(rf"{_SPEAKER}\s+{_ADVERBS}{{0,2}}{_VERBS}\b{_BETWEEN}[\s,:]*$"),
 )
 # The end of a previous sentence that attributes a whole-sentence quotation.
-_PREVIOUS = re.compile(
+_PREVIOUS = regexes.compile(
     rf"{_SPEAKER}\s+{_ADVERBS}{{0,2}}{_VERBS}(?:\s+[\w’'-]+){{0,{MAX_TRAILING_ATTRIBUTION_WORDS}}}\s*[.:]\s*$"
 )
-_PREVIOUS_PRONOUN = re.compile(
+_PREVIOUS_PRONOUN = regexes.compile(
     rf"\b{_PRONOUN}\s+{_ADVERBS}{{0,2}}{_VERBS}(?:\s+[\w’'-]+){{0,{MAX_TRAILING_ATTRIBUTION_WORDS}}}\s*[.:]\s*$"
 )
 # Punctuation and marks only: nothing that could say who speaks.
-_ONLY_PUNCTUATION = re.compile(r"[\s\"“”'‘’.,;:!?—–()-]*")
-_DETERMINER = re.compile(rf"{_ROLE_DETERMINERS}\b")
+_ONLY_PUNCTUATION = regexes.compile(r"[\s\"“”'‘’.,;:!?—–()-]*")
+_DETERMINER = regexes.compile(rf"{_ROLE_DETERMINERS}\b")
 
 
 class SpeakerNamer:

@@ -77,7 +77,7 @@ class Batch:
     cache: Cache
     entries: dict[str, ArticleWork]  # what the cache holds after commit: this run's articles, by key
     stats: dict[str, tuple[tuple, str]]
-    gazetteer: bytes | None = None  # built by a worker this run, for the cache (see worker.init)
+    built: dict[str, bytes] | None = None  # for the cache folder, by file name (see worker.init)
 
     def settle(self, articles: tuple[Article, ...]) -> list[ArticleWork]:
         """The successful outcomes, in order, with the slugs of ``articles`` (the same articles,
@@ -99,8 +99,8 @@ class Batch:
 
     def commit(self) -> None:
         self.cache.save(self.stats, self.entries)
-        if self.gazetteer is not None and self.cache.folder is not None:
-            buildstate.save_gazetteer(self.cache.folder, self.gazetteer)
+        if self.built and self.cache.folder is not None:
+            buildstate.save_built(self.cache.folder, self.built)
 
 
 class Analysis:
@@ -208,7 +208,7 @@ class Analysis:
             computed += [process((str(survey.path(i)), str(seeds))) for i in late]
             todo += late
         log.info("articles: %d from cache, %d analysed", len(keys) - len(todo), len(todo))
-        stats, gazetteer = dict(self.stats), None
+        stats, built_here = dict(self.stats), None
         for i, outcome in zip(todo, computed, strict=True):
             if isinstance(outcome, ProblemsError):
                 results[i] = outcome
@@ -221,11 +221,11 @@ class Analysis:
             if stat is not None and survey.settled[i]:
                 stats[rel] = (stat, keys[i])
             done = cache.adopt(keys[i], done)
-            gazetteer = gazetteer or built
+            built_here = built_here or built
             results[i] = done if done.row.computed_for == wanted else _with_cells(done, codebook, fingerprints)
         entries = {key: done for key, done in zip(keys, results) if key is not None and isinstance(done, ArticleWork)}
         cache.retain(set(entries))
-        return Batch(results, cache, entries, stats, gazetteer)  # type: ignore[arg-type]
+        return Batch(results, cache, entries, stats, built_here)  # type: ignore[arg-type]
 
 
 @contextmanager

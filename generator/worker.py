@@ -14,7 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import buildstate
+from . import buildstate, regexes
 from .buildstate import pickled
 from .errors import ProblemsError
 from .records import Article, ArticleAnalysis, ArticleWork, CellRow, Codebook, Theme
@@ -51,11 +51,14 @@ def init(aliases_file: str | None, codebook: Codebook | str, k: int, cache_dir: 
     broken codebook gives no cells, as the build then reports it). With ``cache_dir``,
     the codebook and the built-in gazetteer a successful build kept there are used when
     they were made from the same files (see :func:`buildstate.saved_codebook` and
-    :func:`buildstate.saved_gazetteer`); a gazetteer built here instead is handed to the
-    build with the first result, which keeps it (see :meth:`Batch.commit`)."""
+    :func:`buildstate.saved_gazetteer`), and so are the programs of its regular expressions
+    (see :mod:`regexes`); a gazetteer built here instead, and programs generated here, are
+    handed to the build with the first result, which keeps them (see :meth:`Batch.commit`)."""
+    cache = Path(cache_dir) if cache_dir else None
+    programs = buildstate.saved_regexes(cache)
+    regexes.adopt(programs)  # before the analysis modules compile theirs
     from . import aliases as gazetteers
 
-    cache = Path(cache_dir) if cache_dir else None
     if isinstance(codebook, str):
         try:
             codebook = buildstate.read_codebook(cache, Path(codebook))[0]
@@ -69,16 +72,20 @@ def init(aliases_file: str | None, codebook: Codebook | str, k: int, cache_dir: 
         aliases = gazetteers.load_aliases(Path(aliases_file) if aliases_file else None)
     except ProblemsError:  # the build reports it; the articles' own problems are still found
         aliases = gazetteers.load_aliases(None)
-    built = pickled((source, gazetteers.builtin_gazetteer())) if cache is not None and kept is None else None
-    _STATE.update(aliases=aliases, codebook=codebook, k=k, gazetteer=built,
+    built = {}
+    if cache is not None and kept is None:
+        built[buildstate.GAZETTEER] = pickled((source, gazetteers.builtin_gazetteer()))
+    _STATE.update(aliases=aliases, codebook=codebook, k=k, built=built, keep_programs=cache is not None,
+                  programs_missing=programs is None,
                   fingerprints=tuple((t.id, theme_fingerprint(t)) for t in codebook.themes))  # type: ignore[union-attr]
 
 
-def process(job: tuple[str, str]) -> tuple[ArticleWork, bytes | None] | ProblemsError:
-    """One article's :class:`ArticleWork` and, with this process's first result, the gazetteer
-    it built (see :func:`init`). From a worker process the record crosses pickled, and what it
-    defers (:class:`~generator.deferred.Deferred`) then stays a nested pickle, which the build
-    process reads only if a page shows it and the cache stores as it is."""
+def process(job: tuple[str, str]) -> tuple[ArticleWork, dict[str, bytes] | None] | ProblemsError:
+    """One article's :class:`ArticleWork` and, with this process's first result, what it built
+    for the cache folder, by file name (see :func:`init`). From a worker process the record
+    crosses pickled, and what it defers (:class:`~generator.deferred.Deferred`) then stays a
+    nested pickle, which the build process reads only if a page shows it and the cache
+    stores as it is."""
     from . import themes
     from .ingest import read_article
     from .slugs import slugify
@@ -93,4 +100,16 @@ def process(job: tuple[str, str]) -> tuple[ArticleWork, bytes | None] | Problems
     analysis = analyse_article(article, _STATE["aliases"], _STATE["k"])  # type: ignore[arg-type]
     cells = themes.match_article(article, _STATE["codebook"])  # type: ignore[arg-type]
     row = CellRow(cells, _STATE["fingerprints"])  # type: ignore[arg-type]
-    return ArticleWork(article, analysis, row), _STATE.pop("gazetteer", None)  # type: ignore[return-value]
+    return ArticleWork(article, analysis, row), _built()
+
+
+def _built() -> dict[str, bytes] | None:
+    """What this process built for the cache folder (see :func:`init`), once: the gazetteer,
+    and the programs of the regular expressions the analysis compiled, if it generated them."""
+    built = _STATE.pop("built", None)
+    if built is None:
+        return None
+    programs = regexes.programs(missing=bool(_STATE["programs_missing"])) if _STATE["keep_programs"] else None
+    if programs is not None:
+        built[buildstate.REGEXES] = pickled((regexes.interpreter(), programs))  # type: ignore[index]
+    return built or None  # type: ignore[return-value]

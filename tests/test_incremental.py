@@ -714,8 +714,9 @@ def test_pages_kept_only_as_digests_are_rendered_again_when_their_files_were_cha
 
 def test_a_rebuild_analyses_with_the_gazetteer_a_build_kept_without_importing_pycountry(tmp_path):
     """The built-in gazetteer (pycountry's countries and the shipped lists) is built once and
-    kept in the cache (buildstate.saved_gazetteer): a later analysis in a fresh process
-    adopts it, and gives the pages a clean build gives."""
+    kept in the cache (buildstate.saved_gazetteer), and so are the programs of the analysis's
+    regular expressions (buildstate.saved_regexes): a later analysis in a fresh process
+    adopts them (and has nothing new to keep), and gives the pages a clean build gives."""
     from generator import aliases, buildstate
 
     seeds = _corpus(tmp_path, copies=1)
@@ -727,6 +728,8 @@ def test_a_rebuild_analyses_with_the_gazetteer_a_build_kept_without_importing_py
     assert vars(kept.forms) == vars(built.forms) and vars(kept.titles) == vars(built.titles)
     assert kept.stopwords == built.stopwords and len(kept.forms.values) > 200
     assert buildstate.saved_gazetteer(cache, "made from something else") is None
+    programs = (cache / buildstate.REGEXES).stat()
+    assert len(buildstate.saved_regexes(cache)) >= 45  # type: ignore[arg-type]
     time.sleep(TICK)
     article = seeds / "000_alpha_steppe.txt"
     article.write_text(article.read_text().replace("India buys Russian arms", "India buys Russian oil"))
@@ -737,6 +740,8 @@ def test_a_rebuild_analyses_with_the_gazetteer_a_build_kept_without_importing_py
     assert "generator.speakers" in proc.stderr  # the article was analysed in this process...
     assert "pycountry" not in proc.stderr  # ...with the gazetteer kept, not built again,
     assert not re.search(r"\|\s+yaml$", proc.stderr, re.M)  # and no YAML read: codebook kept, no sidecar
+    kept_programs = (cache / buildstate.REGEXES).stat()  # not written again
+    assert (kept_programs.st_ino, kept_programs.st_mtime_ns) == (programs.st_ino, programs.st_mtime_ns)
     built = {str(p.relative_to(docs)): p.read_bytes() for p in sorted(docs.rglob("*"))
              if p.is_file() and ".briefing-cache" not in p.parts}
     assert built == _docs(seeds, tmp_path / "clean", cache=False)
