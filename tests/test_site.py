@@ -4,14 +4,23 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import time
 from pathlib import Path
 
 import pytest
 
 from generator import site
-from generator.site import MANIFEST, UnsafePathError, write_docs
+from generator.site import MANIFEST, Encoded, UnsafePathError, write_docs
 
+
+@pytest.fixture(params=["in this thread", "in the background"])
+def written(request, monkeypatch) -> str:
+    """Run a test with pages written by the writer's thread, and with every page big enough
+    to be written (and hashed) by a thread of its own (see site.BACKGROUND_WRITE_BYTES)."""
+    if request.param == "in the background":
+        monkeypatch.setattr(site, "BACKGROUND_WRITE_BYTES", 1)
+    return request.param
 
 
 def _disk_full_at(monkeypatch, name: str) -> list[str]:
@@ -88,7 +97,7 @@ def test_known_outputs_spare_reading_back_pages_that_cannot_have_changed(tmp_pat
     assert again.written == ("index.md",) and reads == ["index.md"]
 
 
-def test_a_failed_write_puts_back_the_pages_it_kept_as_hard_links(tmp_path, monkeypatch):
+def test_a_failed_write_puts_back_the_pages_it_kept_as_hard_links(tmp_path, monkeypatch, written):
     monkeypatch.setattr(site, "RACY_FINE_NS", 0)  # every page written is a tick old when the write ends
     monkeypatch.setattr(site, "RACY_COARSE_NS", 0)
     first = write_docs(tmp_path, {"a.md": "old a", "b.md": "old b", "c.md": "old c"})
@@ -136,7 +145,7 @@ def test_a_caller_may_delete_the_replaced_files_in_the_background(tmp_path, monk
     assert (tmp_path / "a.md").read_text() == "new a"
 
 
-def test_a_write_settles_what_it_wrote_a_tick_before_it_ended_so_the_next_reads_nothing_back(tmp_path, monkeypatch):
+def test_a_write_settles_what_it_wrote_a_tick_before_it_ended_so_the_next_reads_nothing_back(tmp_path, monkeypatch, written):
     monkeypatch.setattr(site, "RACY_FINE_NS", 0)  # every page written is a tick old when the write ends
     monkeypatch.setattr(site, "RACY_COARSE_NS", 0)
     written = write_docs(tmp_path, {"index.md": "x", "a.md": "a"})
@@ -231,7 +240,7 @@ def test_tampered_manifest_cannot_delete_outside_docs(tmp_path):
     assert victim.read_text() == "keep"
 
 
-def test_failure_mid_write_restores_previous_docs(tmp_path, monkeypatch):
+def test_failure_mid_write_restores_previous_docs(tmp_path, monkeypatch, written):
     write_docs(tmp_path, {"a.md": "old a", "b.md": "old b"})
     before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
     calls = _disk_full_at(monkeypatch, "c.md")
@@ -249,7 +258,7 @@ def test_leftover_temporaries_from_a_killed_run_are_swept(tmp_path):
     assert not half.exists()
 
 
-def test_failed_first_write_leaves_no_folder_and_no_manifest(tmp_path, monkeypatch):
+def test_failed_first_write_leaves_no_folder_and_no_manifest(tmp_path, monkeypatch, written):
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "about.md").write_text("mine")
@@ -259,7 +268,7 @@ def test_failed_first_write_leaves_no_folder_and_no_manifest(tmp_path, monkeypat
     assert sorted(p.name for p in docs.iterdir()) == ["about.md"]
 
 
-def test_pages_of_a_killed_run_are_still_known_as_generated(tmp_path, monkeypatch):
+def test_pages_of_a_killed_run_are_still_known_as_generated(tmp_path, monkeypatch, written):
     """The manifest claims new pages before they are written: a page left by a killed
     run is updated (and later removed) by the next run, not mistaken for a hand-written one."""
     write_docs(tmp_path, {"index.md": "v1"})
@@ -318,3 +327,39 @@ def test_a_big_file_is_written_whole_in_pieces_even_when_a_write_comes_up_short(
     monkeypatch.undo()
     assert (tmp_path / "data" / "big.json").read_bytes() == data
     assert max(asked) == site.WRITE_PIECE_BYTES
+
+
+def test_big_pages_are_hashed_and_written_by_threads_of_their_own_with_the_same_result(tmp_path, monkeypatch):
+    """The exports are megabytes: hashed and written while the writer goes on (see
+    site.BACKGROUND_WRITE_BYTES), with the digest, file and report a small page gets."""
+    big = os.urandom(site.BACKGROUND_WRITE_BYTES)
+    page = Encoded.of(big)
+    assert page.digest == site._digest(big) == Encoded.of(big[:-1] + big[-1:]).digest
+    threads: dict[str, str] = {}
+    real = site._atomic_write
+
+    def noting(path, data):
+        threads[path.name] = threading.current_thread().name
+        real(path, data)
+
+    monkeypatch.setattr(site, "_atomic_write", noting)
+    report = write_docs(tmp_path, {"a.md": "small", "data/big.json": page, "z.md": "small too"})
+    assert threads["big.json"] != threading.current_thread().name == threads["a.md"] == threads["z.md"]
+    assert (tmp_path / "data" / "big.json").read_bytes() == big
+    assert report.written == ("a.md", "data/big.json", "z.md")
+    assert report.outputs["data/big.json"] == site.Output(site.signature(tmp_path / "data" / "big.json"), page.digest)
+    again = write_docs(tmp_path, {"a.md": "small", "data/big.json": Encoded.of(big), "z.md": "small too"},
+                       report.outputs)
+    assert again.written == () and again.unchanged == ("a.md", "data/big.json", "z.md")
+
+
+def test_a_big_page_whose_write_fails_in_the_background_is_rolled_back_with_the_others(tmp_path, monkeypatch):
+    monkeypatch.setattr(site, "RACY_FINE_NS", 0)  # kept as hard links, as a rebuild keeps the exports
+    monkeypatch.setattr(site, "RACY_COARSE_NS", 0)
+    first = write_docs(tmp_path, {"a.md": "old a", "data/big.json": b"old"})
+    before = {p.relative_to(tmp_path): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    _disk_full_at(monkeypatch, "big.json")
+    with pytest.raises(OSError, match="No space left"):
+        write_docs(tmp_path, {"a.md": "new a", "data/big.json": os.urandom(site.BACKGROUND_WRITE_BYTES),
+                              "b.md": "new b"}, first.outputs)
+    assert {p.relative_to(tmp_path): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before
