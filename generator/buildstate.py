@@ -28,6 +28,7 @@ import os
 import pickle
 import re
 import struct
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -434,7 +435,9 @@ def saved_gazetteer(cache_dir: Path | None, source: str) -> object | None:
     return kept(cache_dir / GAZETTEER, source) if cache_dir is not None else None
 
 
-REGEXES = "regex-programs.pickle"
+# Per interpreter (see regexes.interpreter): two Pythons sharing a cache folder would
+# otherwise replace each other's programs at every build.
+REGEXES = f"regex-programs.{sys.implementation.cache_tag}.pickle"
 
 
 def saved_regexes(cache_dir: Path | None) -> object | None:

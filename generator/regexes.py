@@ -1,6 +1,6 @@
 """Regular expressions of the analysis, compiled from programs a build kept.
 
-The analysis modules compile ~80 regular expressions when they are imported, ~28 ms
+The analysis modules compile ~70 regular expressions when they are imported, ~28 ms
 on this project's machine (quote attribution alone ~16 ms). A rebuild that
 analyses one article imports them in its worker process, and waits for it: that
 import was most of the worker's time. CPython compiles a pattern in two steps:
@@ -10,16 +10,19 @@ object from that program (in C: microseconds). :func:`compile` keeps the program
 it generates (:func:`programs`), which the build saves in its cache folder
 (:func:`buildstate.save_built`, from the worker's first result), and makes the
 patterns of a later run from the programs it is given (:func:`adopt`, see
-:func:`worker.init`).
+:func:`worker.init`). Only the modules whose patterns cost go through it (quote
+attribution, excerpts, page furniture, header lines, sentences, entity forms,
+blocks); the ~15 other patterns of the analysis take ~1 ms together.
 
 The two steps are CPython's own internals (``re._parser``, ``re._compiler``,
-``_sre``), used as ``re._compiler.compile`` uses them. Programs are kept per
-interpreter (:func:`interpreter`: its version and the engine's ``MAGIC``), and
-``_sre.compile`` checks a program before accepting it (an invalid one raises). Any
-failure, or an interpreter without these internals, falls back to
+``_sre``), used as ``re._compiler.compile`` uses them (the same in 3.11, 3.12 and
+3.13). Programs are kept per interpreter (:func:`interpreter`: its version and the
+engine's ``MAGIC``), a program is used only for the pattern and flags it was made
+from, and ``_sre.compile`` checks a program before accepting it (an invalid one
+raises). Any failure, or an interpreter without these internals, falls back to
 :func:`re.compile`. Either way the pattern is the same: equal (``==`` compares
 programs) to what :func:`re.compile` makes, which tests/test_regexes.py checks for
-every pattern the analysis compiles.
+every pattern the analysis compiles, made either way.
 """
 
 from __future__ import annotations
@@ -34,11 +37,12 @@ except ImportError:  # pragma: no cover - not CPython
     _sre = None  # type: ignore[assignment]
 
 # A program: the arguments of _sre.compile (pattern, flags, code, groups, groupindex,
-# indexgroup), with the code as plain ints (the generator's are named constants).
-Program = tuple
-_given: dict[tuple[str, int], Program] = {}  # adopted from a build's cache
-_made: dict[tuple[str, int], Program] = {}  # the programs of the patterns compiled here
-_fresh: set[tuple[str, int]] = set()  # those of them generated here (not adopted)
+# indexgroup), with the code as plain ints (the code generator's are named constants).
+Program = tuple[str, int, list[int], int, dict[str, int], tuple[str | None, ...]]
+Key = tuple[str, int]  # a pattern and the flags it is compiled with
+_given: dict[Key, Program] = {}  # adopted from a build's cache
+_made: dict[Key, Program] = {}  # the programs of the patterns compiled here
+_fresh: set[Key] = set()  # those of them generated here (not adopted)
 
 
 def interpreter() -> tuple:
@@ -52,7 +56,7 @@ def compile(pattern: str, flags: int = 0) -> re.Pattern:  # noqa: A001 - re.comp
     """``re.compile(pattern, flags)``, from the adopted program if there is one."""
     key = (pattern, int(flags))
     program = _given.get(key)
-    if program is not None and program[0] == pattern:
+    if program is not None:
         try:
             compiled = _sre.compile(*program)
         except Exception:  # noqa: BLE001 - a program this interpreter refuses: compiled anew
@@ -81,17 +85,26 @@ def _program(pattern: str, flags: int) -> Program:
     return (pattern, flags | parsed.state.flags, code, parsed.state.groups - 1, groupindex, tuple(indexgroup))
 
 
+def _fits(key: object, program: object) -> bool:
+    """Whether ``program`` has a program's shape and was made from ``key``'s pattern and
+    flags (a damaged or foreign store is ignored, entry by entry)."""
+    return (isinstance(key, tuple) and len(key) == 2 and isinstance(key[0], str) and isinstance(key[1], int)
+            and isinstance(program, tuple) and len(program) == 6 and program[0] == key[0]
+            and isinstance(program[1], int) and program[1] & key[1] == key[1] and isinstance(program[2], list))
+
+
 def adopt(programs: object) -> None:
     """Use ``programs`` (what :func:`programs` returned in an earlier run, with the same
-    :func:`interpreter`) for the patterns compiled from now on."""
+    :func:`interpreter`) for the patterns compiled from now on; entries that are not
+    programs of their pattern and flags are ignored."""
     if isinstance(programs, dict):
-        _given.update(programs)
+        _given.update((key, program) for key, program in programs.items() if _fits(key, program))
 
 
-def programs(missing: bool = False) -> dict[tuple[str, int], Program] | None:
+def programs(missing: bool = False) -> dict[Key, Program] | None:
     """The programs of every pattern compiled in this process so far, if any of them was
-    generated here and not adopted since, or if ``missing`` (the store was not found);
-    None: there is nothing new to keep."""
+    generated here and not adopted since, or if ``missing`` (the caller found no store to
+    adopt); None: there is nothing new to keep."""
     if (missing and _made) or any(_given.get(key) != _made[key] for key in _fresh):
         return dict(_made)
     return None

@@ -221,7 +221,7 @@ class Analysis:
             if stat is not None and survey.settled[i]:
                 stats[rel] = (stat, keys[i])
             done = cache.adopt(keys[i], done)
-            built_here = built_here or built
+            built_here = built_here or built  # each worker builds the same: the first is kept
             results[i] = done if done.row.computed_for == wanted else _with_cells(done, codebook, fingerprints)
         entries = {key: done for key, done in zip(keys, results) if key is not None and isinstance(done, ArticleWork)}
         cache.retain(set(entries))
