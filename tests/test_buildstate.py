@@ -1,4 +1,5 @@
-"""generator.buildstate: the shards of the cache's shelves, read back without copying what they hold."""
+"""generator.buildstate: the shards of the cache's shelves, read back without copying what they hold;
+the fingerprint of the generator's code."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import os
 import pickle
 import struct
 import tracemalloc
+from pathlib import Path
 
 import pytest
 
@@ -111,3 +113,16 @@ def test_records_read_from_a_shard_pickle_as_any_other(tmp_path, protocol):
     back_record, back_rows = pickle.loads(pickle.dumps((record, rows), protocol=protocol))
     assert back_record == record and back_rows == rows and type(back_rows.csv_rows) is bytes
     assert copy.copy(rows) == rows
+
+
+def test_the_code_fingerprint_covers_every_source_and_data_file_of_the_package(tmp_path):
+    """buildstate.code_fingerprint hashes these files (a new version of any of them
+    invalidates the cache): .py, .yml and .json files, in sub-folders too, by POSIX path."""
+    (tmp_path / "data").mkdir()
+    (tmp_path / "__pycache__").mkdir()
+    for name in ("a.py", "data/entities.yml", "data/x.json", "__pycache__/a.cpython-311.pyc", "notes.txt"):
+        (tmp_path / name).write_text(name)
+    found = sorted(buildstate._package_files(str(tmp_path), ""))
+    assert found == [(rel, str(tmp_path / rel)) for rel in ("a.py", "data/entities.yml", "data/x.json")]
+    package = Path(buildstate.__file__).parent
+    assert {rel for rel, _ in buildstate._package_files(str(package), "")} >= {"buildstate.py", "data/entities.yml"}
