@@ -12,7 +12,6 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, timezone
 from pathlib import Path
 
 from . import __version__, pipeline
@@ -137,6 +136,8 @@ def _epoch_for(result: pipeline.Result) -> str:
     day = result.as_of
     if not day:
         return "0"
+    from datetime import date, datetime, timezone  # here: `generate` never needs it (~1.5 ms)
+
     return str(int(datetime.combine(date.fromisoformat(day), datetime.min.time(), timezone.utc).timestamp()))
 
 

@@ -13,7 +13,6 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -206,6 +205,8 @@ def as_of(articles: tuple[Article, ...]) -> str | None:
     """The briefing's date: SOURCE_DATE_EPOCH if set, else the newest source date, else none."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch and epoch.strip().isdigit():
+        from datetime import datetime, timezone  # here: only with SOURCE_DATE_EPOCH (~1.5 ms to import)
+
         return datetime.fromtimestamp(int(epoch), tz=timezone.utc).date().isoformat()
     dates = sorted(a.meta.date for a in articles if a.meta.date)
     return dates[-1] if dates else None
