@@ -409,11 +409,10 @@ def write_docs(docs: Path, files: Mapping[str, str | bytes | Encoded],
                 data = page.data  # type: ignore[union-attr]
                 digest = _digest(data)  # what is written is what is recorded
             written.append(rel)
-            if len(data) >= BACKGROUND_WRITE_BYTES:
+            if _big(data):
                 background[rel] = (_InThread(_write_signed, target, data), digest)
                 continue
-            _atomic_write(target, data)
-            outputs[rel] = Output(signature(target), digest)  # just written: not settled
+            outputs[rel] = Output(_write_signed(target, data), digest)  # just written: not settled
         for rel, (thread, digest) in background.items():
             outputs[rel] = Output(thread.result(), digest)  # type: ignore[arg-type]
         generated = set(targets) - set(kept)
