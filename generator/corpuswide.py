@@ -7,8 +7,9 @@ page with its section of the print page, each page of its matrix listing and the
 articles index are groups (:class:`Groups`), each kept when its own key
 (:mod:`pagekeys`) did not change; the overview pages (home, matrix overview, the
 exports, the heatmap, the themes index, the print page's part before the sources)
-are always rendered then: the exports by this process, while a forked one renders
-the other overview pages and then the groups (:meth:`Groups.render`).
+are always rendered then: the exports by this process (after a rebuild's article
+pages, see :func:`render.render_site`), while a forked one renders the other overview
+pages and then the groups (:meth:`Groups.render`).
 :func:`corpus_pages` renders them all at once, for the writer when it must write a
 page the memo has and for tests. ``render`` is the caller's template renderer,
 ``render(template name, context) -> text``.
@@ -72,7 +73,8 @@ def render_listings(briefing: Briefing, as_of: str | None, pagefind: bool, page_
 # Below this many jobs (groups to render, and the overview pages but the exports), they
 # are rendered in this process. Measured on this 2-core machine at 1,000 articles, where a
 # one-article edit renders 6 pages of matrix listings again (~4 ms each) and the overview
-# pages (~10 ms), while this process makes the exports (~25 ms with their rows): the forked
+# pages (~10 ms), while this process makes the exports (~25 ms with their rows; since
+# 2026-11-23 also the edited article's page and the entities index, ~5 ms): the forked
 # process starts rendering within 1 ms of the fork, but renders 20-30 % slower
 # (copy-on-write of the memory it touches), and its pages cross a pipe; two jobs already
 # pay for it.

@@ -128,59 +128,76 @@ def render_site(briefing: Briefing, as_of: str | None, templates: Path = TEMPLAT
         return env.get_template(name).render(page=page)
 
     page_salt = f"{salt}|{search}|{codebook_labels(briefing)}"
-    entity_index = f"{entities_key(briefing, page_salt)}|entities" if memo is not None else ""
-    known = previous.get(entity_index) if entity_index else None
-    known = known if isinstance(known, EntityIndex) else None
-    shown = listed_entities(briefing) if known is None else ()
-    listed = known.listed if known is not None else frozenset(e.entity_id for e in shown)
     listing = f"{listing_key(briefing, page_salt, as_of)}|listings" if memo is not None else ""
     kept = previous.get(listing) if listing else None
     kept = kept if isinstance(kept, Listings) else None
     articles = briefing.articles
-    keys = [article_page_key(briefing, a, listed, page_salt) if memo is not None else "" for a in articles]
-    todo = [i for i, key in enumerate(keys) if not isinstance(previous.get(key), bytes)]
-    made = dict(zip(todo, _render_articles(briefing, todo, listed, pagefind, env, workers), strict=True))
-
-    def again(i: int) -> str:  # an article page the memo has, for the writer, if it must write it
-        return render("article.md.j2", article_page(briefing, articles[i], 1, listed, pagefind))
-
     pages: dict[str, str | Encoded] = {}
-    for i, (article, key) in enumerate(zip(articles, keys, strict=True)):
-        if i in made:
-            text = made[i][0]
-            page: str | Encoded = Encoded.of(text) if memo is not None else text
+    own: list[tuple[list[str], dict[int, tuple[str, ExportRows]]]] = []  # the article pages' keys, and those made
+
+    def article_pages() -> dict[int, tuple[str, ExportRows]]:
+        """The article pages and the entities index (into ``pages``); the article pages made
+        this run, with their export rows, by index."""
+        if own:
+            return own[0][1]
+        entity_index = f"{entities_key(briefing, page_salt)}|entities" if memo is not None else ""
+        known = previous.get(entity_index) if entity_index else None
+        known = known if isinstance(known, EntityIndex) else None
+        shown = listed_entities(briefing) if known is None else ()
+        listed = known.listed if known is not None else frozenset(e.entity_id for e in shown)
+        keys = [article_page_key(briefing, a, listed, page_salt) if memo is not None else "" for a in articles]
+        todo = [i for i, key in enumerate(keys) if not isinstance(previous.get(key), bytes)]
+        made = dict(zip(todo, _render_articles(briefing, todo, listed, pagefind, env, workers), strict=True))
+
+        def again(i: int) -> str:  # an article page the memo has, for the writer, if it must write it
+            return render("article.md.j2", article_page(briefing, articles[i], 1, listed, pagefind))
+
+        for i, (article, key) in enumerate(zip(articles, keys, strict=True)):
+            if i in made:
+                text = made[i][0]
+                page: str | Encoded = Encoded.of(text) if memo is not None else text
+            else:
+                page = Encoded(previous[key], make=functools.partial(again, i))  # type: ignore[arg-type]
+            pages[f"articles/{article.slug}.md"] = page
+            if memo is not None:
+                fresh[key] = page.digest  # type: ignore[union-attr]
+
+        def entities() -> str:
+            return render("entities.md.j2", entities_page(briefing, shown or listed_entities(briefing)))
+
+        if known is None:
+            text = entities()
+            pages["entities.md"] = Encoded.of(text) if memo is not None else text
+            known = EntityIndex(listed, pages["entities.md"].digest if memo is not None else b"")  # type: ignore[union-attr]
         else:
-            page = Encoded(previous[key], make=functools.partial(again, i))  # type: ignore[arg-type]
-        pages[f"articles/{article.slug}.md"] = page
+            pages["entities.md"] = Encoded(known.digest, make=entities)
         if memo is not None:
-            fresh[key] = page.digest  # type: ignore[union-attr]
-
-    def entities() -> str:
-        return render("entities.md.j2", entities_page(briefing, shown or listed_entities(briefing)))
-
-    if known is None:
-        text = entities()
-        pages["entities.md"] = Encoded.of(text) if memo is not None else text
-        known = EntityIndex(listed, pages["entities.md"].digest if memo is not None else b"")  # type: ignore[union-attr]
-    else:
-        pages["entities.md"] = Encoded(known.digest, make=entities)
-    if memo is not None:
-        fresh[entity_index] = known
+            fresh[entity_index] = known
+        own.append((keys, made))
+        return made
 
     @functools.cache
     def corpus() -> dict[str, str]:  # every corpus-wide page, should the writer need one the memo has
-        return corpuswide.corpus_pages(briefing, as_of, pagefind, _export_rows(briefing, made, memo, page_salt),
-                                       render)
+        return corpuswide.corpus_pages(briefing, as_of, pagefind, _export_rows(briefing, article_pages(), memo,
+                                                                               page_salt), render)
 
     if kept is not None and all(isinstance(previous.get(key), PageGroup) for key in kept.groups):
+        article_pages()
         corpus_wide: dict[str, str | Encoded] = {p: Encoded(d, make=lambda p=p: corpus()[p])
                                                  for p, d in kept.digests.items()}
         fresh.update({key: previous[key] for key in kept.groups})
     else:  # something they show changed: the groups whose keys did not change are kept
-        rows = functools.partial(_export_rows, briefing, made, memo, page_salt)
+        if not previous:
+            # A first build renders every page: its article pages by a pool of processes
+            # (see _render_articles) before the groups are. A rebuild with a memo makes its
+            # few article pages while a forked process renders the corpus-wide groups
+            # (see corpuswide.Groups), before the exports, which need their rows.
+            article_pages()
         groups = corpuswide.Groups(previous, fresh, memo is not None)
-        corpus_wide, kept = corpuswide.render_listings(briefing, as_of, pagefind, page_salt, groups, rows, render,
-                                                       workers)
+        corpus_wide, kept = corpuswide.render_listings(
+            briefing, as_of, pagefind, page_salt, groups,
+            lambda: _export_rows(briefing, article_pages(), memo, page_salt), render, workers)
+    keys = own[0][0]
     pages.update(corpus_wide)
     if memo is not None:
         fresh[listing] = kept
