@@ -291,7 +291,7 @@ def run(argv: list[str] | None = None) -> int:
             return EXIT_OK
         if args.command == "suggest-themes":
             return _suggest(settings)
-        session = pipeline.Session(settings)
+        session = pipeline.Session(settings, one_shot=args.command != "serve")
         result = session.generate()
         if args.command == "generate":
             _LEFT_FOR_EXIT[:] = [session]  # the last one only (tests call run() many times)
