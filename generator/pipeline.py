@@ -128,8 +128,9 @@ class Session:
     between builds, when it is idle.
 
     ``one_shot``: the process ends after the session's build (the command line's
-    ``generate`` and ``build``, which build through a session so that what the build
-    made stays referenced until the process ends, see :func:`generator.cli.main`). Its
+    ``generate``, which builds through a session so that what the build made stays
+    referenced until the process ends, see :func:`generator.cli.main`, and ``build``,
+    which then runs MkDocs). Its
     build then maps the cache's files, as :func:`generate` does without a session (see
     :func:`buildstate.load_shard`). Reading them copied instead made a one-article
     rebuild at 1,000 articles ~12 ms slower: an interleaved A/B of 20 rebuilds on this

@@ -189,9 +189,11 @@ def render_site(briefing: Briefing, as_of: str | None, templates: Path = TEMPLAT
     else:  # something they show changed: the groups whose keys did not change are kept
         if not previous:
             # A first build renders every page: its article pages by a pool of processes
-            # (see _render_articles) before the groups are. A rebuild with a memo makes its
-            # few article pages while a forked process renders the corpus-wide groups
-            # (see corpuswide.Groups), before the exports, which need their rows.
+            # (see _render_articles) before the groups are. A rebuild with a memo makes the
+            # article pages it must (an edit's few; every one if the templates, settings or
+            # codebook labels changed, then with its pool too) while a forked process
+            # renders the corpus-wide groups (see corpuswide.Groups), and then the
+            # exports, which need their rows.
             article_pages()
         groups = corpuswide.Groups(previous, fresh, memo is not None)
         corpus_wide, kept = corpuswide.render_listings(

@@ -341,6 +341,29 @@ def test_briefing_generate_maps_the_cache_like_a_one_off_build(tmp_path):
     assert mapped_views(kept) > 0 and mapped_views(rows) > 0
 
 
+@pytest.mark.skipif(os.name != "posix", reason="cache files are mapped on POSIX only")
+def test_briefing_serve_reads_the_cache_into_memory(tmp_path, monkeypatch):
+    """`briefing serve` lives for hours: its session's rebuilds read the cache's files into
+    memory, never as views of a mapped file that another program could rewrite in place."""
+    from generator import cli
+
+    seeds = _corpus(tmp_path, copies=1)
+    argv = ["generate", "--seeds", str(seeds), "--docs", str(tmp_path / "docs"), "-q"]
+    assert cli.run(argv) == 0  # a cache to read back
+    sessions = []
+    monkeypatch.setattr(cli, "_serve", lambda args, session, result: sessions.append(session) or 0)
+    assert cli.run(["serve", *argv[1:]]) == 0  # its first build, then (here) no server
+    article = seeds / "000_alpha_steppe.txt"
+    article.write_text(article.read_text() + "\nA closing paragraph the preview rebuilds.\n")
+    time.sleep(TICK)
+    (session,) = sessions
+    session.generate()  # what the preview does after an edit
+    kept = [r for done in session.warm.cache._loaded.values() for r in (done.article, done.analysis, done.row)]
+    rows = list(session.warm.pages.rows().values())
+    assert kept and rows
+    assert mapped_views(kept + rows) == 0
+
+
 def test_a_session_rebuilds_like_a_clean_build_without_reading_its_cache_back(tmp_path, monkeypatch):
     """`briefing serve` rebuilds through a Session: after each edit (article, theme, a broken
     codebook then its repair) docs/ equals a clean build's, and no cache file is read again."""
