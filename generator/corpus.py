@@ -56,7 +56,7 @@ def collect(outcomes: list[Article | ProblemsError], strict: bool = False) -> Co
             articles.append(outcome)
     if fatal or (strict and skipped):
         raise ProblemsError(fatal + (skipped if strict else []))
-    slugs = unique_slugs([article.meta.title for article in articles])
+    slugs = unique_slugs([article.meta.title for article in articles], [article.base_slug for article in articles])
     articles = [article if article.slug == slug else replace(article, slug=slug)
                 for article, slug in zip(articles, slugs, strict=True)]
     return Corpus(tuple(articles), tuple(skipped))

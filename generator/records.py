@@ -18,6 +18,7 @@ from functools import cached_property
 from typing import Any, NamedTuple
 
 from .deferred import Deferred, digest
+from .slugs import slugify
 
 # Paragraph kinds.
 TEXT = "text"
@@ -95,7 +96,7 @@ class Article(Deferred):
     """One source article after ingest and cleaning (paragraphs unpickled when first read)."""
 
     _deferred = ("paragraphs",)
-    _kept = ("word_count", "listing")  # what every rebuild reads of every article
+    _kept = ("word_count", "listing", "base_slug")  # what every rebuild reads of every article
     _dropped = ("sentences",)
 
     slug: str  # unique, file-name safe; the page is f"articles/{slug}.md"
@@ -121,6 +122,13 @@ class Article(Deferred):
     @cached_property
     def word_count(self) -> int:
         return sum(len(p.text.split()) for p in self.paragraphs)
+
+    @cached_property
+    def base_slug(self) -> str:
+        """The slug of its title alone (:func:`slugs.slugify`), which the corpus numbers where
+        titles collide (:func:`corpus.collect`): kept with the record, so that a rebuild does
+        not slugify every title again (~1.5 ms at 1,000 articles)."""
+        return slugify(self.meta.title)
 
     @cached_property
     def listing(self) -> str:
@@ -163,6 +171,13 @@ class ArticleAnalysis(Deferred):
     key_points: tuple[Sentence, ...]
     quotes: tuple[Quote, ...]  # no defaults for deferred fields: see Deferred.__init_subclass__
     mentions: tuple[Mention, ...]
+
+    @cached_property
+    def base_slug(self) -> str:
+        """The slug of its title alone (:func:`slugs.slugify`), which the corpus numbers where
+        titles collide (:func:`corpus.collect`): kept with the record, so that a rebuild does
+        not slugify every title again (~1.5 ms at 1,000 articles)."""
+        return slugify(self.meta.title)
 
     @cached_property
     def listing(self) -> str:

@@ -50,8 +50,9 @@ def _cut(slug: str, limit: int) -> str:
     return (head[:cut] if cut > 0 else slug[:limit]).strip("-")
 
 
-def unique_slugs(titles_in_order: list[str]) -> list[str]:
+def unique_slugs(titles_in_order: list[str], bases: list[str] | None = None) -> list[str]:
     """Slugs for ``titles_in_order``, made unique with ``-2``, ``-3``… in that order.
+    ``bases``: the titles' :func:`slugify`, when they are known already.
 
     Deterministic: the first article with a given slug keeps it. Linear in the
     number of titles, even when all of them collide.
@@ -59,8 +60,8 @@ def unique_slugs(titles_in_order: list[str]) -> list[str]:
     used: set[str] = set()
     next_suffix: dict[str, int] = {}
     result = []
-    for title in titles_in_order:
-        base = slugify(title)
+    for i, title in enumerate(titles_in_order):
+        base = bases[i] if bases is not None else slugify(title)
         slug = base
         if slug in used:
             n = next_suffix.get(base, 2)

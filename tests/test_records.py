@@ -12,6 +12,7 @@ from generator.codebook import load_codebook
 from generator.deferred import Deferred
 from generator.ingest import read_article
 from generator.records import Cell, CellRow, Evidence, Sentence
+from generator.slugs import slugify
 from generator.themes import match_article
 from generator.worker import analyse_article
 
@@ -61,6 +62,8 @@ def test_what_every_rebuild_reads_is_there_without_unpickling_the_text():
     back, back_analysis, back_row = pickle.loads(pickle.dumps((article, analysis, row)))
     assert (back.slug, back.meta, back.source_file, back.content_hash, back.word_count, back.listing) == \
         (article.slug, article.meta, article.source_file, article.content_hash, article.word_count, article.listing)
+    # the slug of its title alone, which the corpus numbers where titles collide, comes back kept
+    assert vars(back)["base_slug"] == back.base_slug == slugify(article.meta.title) != ""
     assert (back_analysis.listing, back_analysis.entity_ids) == (analysis.listing, analysis.entity_ids)
     assert analysis.entity_ids == tuple(m.entity_id for m in analysis.mentions) != ()
     assert (back_row.shown, back_row.computed_for, back_row.shared_paragraphs, back_row.stances) == \
