@@ -9,7 +9,9 @@ machine; a one-article rebuild at 1,000 articles takes ~0.2 s). :func:`forked`
 forks the children itself: each runs ``init`` and its share of the jobs, and sends
 the pickled results back through a pipe. :func:`shared` splits jobs of unknown
 cost between one child and this process, once it is done with its own work (the
-corpus-wide pages of a rebuild, see :class:`corpuswide.Groups`). Only where
+corpus-wide pages of a rebuild, see :class:`corpuswide.Groups`). :func:`ahead` forks a
+child that sends this process messages as it goes (a rebuild's scout, see
+:mod:`scout`). Only where
 ``fork`` is the platform's safe default (Linux, see :func:`available`); elsewhere
 the caller uses its pool, or works alone.
 """
@@ -148,6 +150,96 @@ def shared(fn: Callable, jobs: Sequence) -> Iterator[Sharing]:
             results = iter(())
         sharing._results = (item for chunk in results for item in chunk)
         yield sharing
+
+
+class Ahead:
+    """A forked child working ahead of this process (see :func:`ahead`), and what it sends."""
+
+    def __init__(self, pid: int, read: int):
+        self.pid = pid
+        self._pipe = os.fdopen(read, "rb")
+        self._status: int | None = None
+
+    def receive(self) -> object:
+        """The child's next message, in the order it sent them (waiting for it). An exception
+        the child raised is raised here, with its traceback as the cause; a child that ended
+        without sending one raises :class:`WorkerError`."""
+        head = self._pipe.read(8)
+        if len(head) == 8:
+            (size,) = struct.unpack("<Q", head)
+            data = self._pipe.read(size)
+            if len(data) == size:
+                ok, value, remote = pickle.loads(data)
+                if ok:
+                    return value
+                if value is None:
+                    raise WorkerError(f"a worker process failed:\n{remote}")
+                raise value from RemoteTraceback(remote)
+        self._reap()
+        raise WorkerError(f"a worker process exited ({_describe(self._status)}) "  # type: ignore[arg-type]
+                          "before sending what was expected")
+
+    def _reap(self) -> None:
+        if self._status is None:
+            self._status = os.waitpid(self.pid, 0)[1]
+
+    def close(self) -> None:
+        """Kill the child if it still runs (nothing more is wanted from it), and reap it."""
+        self._pipe.close()
+        if self._status is None:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self._reap()
+
+
+@contextmanager
+def ahead(fn: Callable[[Callable[[object], None]], None]) -> Iterator[Ahead]:
+    """Fork a child that runs ``fn(send)``, sending this process what it has as soon as it
+    has it (``send`` pickles one message); this process reads the messages in order with
+    :meth:`Ahead.receive`, and may stop reading at any time. An exception ``fn`` raises is
+    sent as its last message. On leaving, the child is killed if it still runs, and
+    reaped. :class:`OSError` if no child can be forked."""
+    read, write = os.pipe()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read), os.close(write)
+        raise
+    if pid == 0:  # the child: never returns
+        os.close(read)
+        _ahead_child(write, fn)
+    os.close(write)
+    child = Ahead(pid, read)
+    try:
+        yield child
+    finally:
+        child.close()
+
+
+def _ahead_child(write: int, fn: Callable[[Callable[[object], None]], None]) -> None:
+    status = 0
+    try:
+        with os.fdopen(write, "wb") as pipe:
+            def send(value: object, ok: bool = True, remote: str = "") -> None:
+                data = pickle.dumps((ok, value, remote), protocol=pickle.HIGHEST_PROTOCOL)
+                pipe.write(struct.pack("<Q", len(data)) + data)
+                pipe.flush()
+
+            try:
+                fn(send)
+            except BaseException as err:  # noqa: BLE001 - every failure goes back to the parent
+                remote = traceback.format_exc()
+                try:
+                    pickle.loads(pickle.dumps(err))
+                except Exception:
+                    err = None  # type: ignore[assignment]
+                send(err, False, remote)
+    except BaseException:  # noqa: BLE001 - the parent sees no message and reports the exit
+        status = 1
+    finally:
+        os._exit(status)  # no exit handlers, no flushing of the parent's buffers
 
 
 def _nothing() -> None:

@@ -221,3 +221,47 @@ def test_shared_jobs_run_here_when_no_child_can_be_forked(monkeypatch):
         out = sharing.finish()
     assert [value for value, _ in out] == [0, 10, 20] and {pid for _, pid in out} == {os.getpid()}
     assert len(os.listdir("/proc/self/fd")) == fds_before  # the pipe made for the child is closed
+
+
+def _sends(send) -> None:
+    send("first")
+    send({"second": [2, 3]})
+    raise KeyError("after two messages")
+
+
+def test_a_child_ahead_sends_its_messages_in_order_and_then_its_exception(forks):
+    with forked.ahead(_sends) as child:
+        assert child.receive() == "first"
+        assert child.receive() == {"second": [2, 3]}
+        with pytest.raises(KeyError, match="after two messages") as raised:
+            child.receive()
+        assert "_sends" in str(raised.value.__cause__)  # the child's traceback
+        with pytest.raises(forked.WorkerError, match=r"exited \(status 0\) before sending what was expected"):
+            child.receive()  # nothing more
+    assert _all_reaped(forks)
+
+
+def _sends_then_dies(send) -> None:
+    send("one")
+    os._exit(3)
+
+
+def test_a_child_ahead_that_dies_is_reported_when_its_next_message_is_read(forks):
+    with forked.ahead(_sends_then_dies) as child:
+        assert child.receive() == "one"
+        with pytest.raises(forked.WorkerError, match=r"exited \(status 3\)"):
+            child.receive()
+    assert _all_reaped(forks)
+
+
+def _sends_then_sleeps(send) -> None:
+    send("ready")
+    time.sleep(60)
+
+
+def test_a_child_ahead_no_longer_wanted_is_killed_and_reaped(forks):
+    started = time.monotonic()
+    with forked.ahead(_sends_then_sleeps) as child:
+        assert child.receive() == "ready"
+    assert time.monotonic() - started < 30  # not left to sleep its minute
+    assert _all_reaped(forks)
