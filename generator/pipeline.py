@@ -16,9 +16,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import TEMPLATES, buildstate
+from . import TEMPLATES, buildstate, forked
 from .errors import Problem, ProblemsError
 from .site import exclusive
+from .scout import checked_inputs, scouting
 from .sources import Survey, check_seeds, survey
 
 # The stages are imported where they run, not here: a build whose inputs have not
@@ -145,9 +146,10 @@ class Session:
 
 
 def load_inputs(settings: Settings, found: Survey | None = None, warm: Warm | None = None,
-                meanwhile: Callable[[], None] | None = None) -> Inputs:
+                meanwhile: Callable[[], None] | None = None, ahead: forked.Ahead | None = None) -> Inputs:
     """Read, validate and analyse everything; raise with every problem at once, before any writing.
     ``found``: the seeds folder's inputs, if :func:`generate` has surveyed them already;
+    ``ahead``: a scout that may have analysed the edited article already (see :mod:`scout`);
     ``warm``: a session's state (see :class:`Session`); ``meanwhile``: see :meth:`work.Analysis.finish`."""
     from . import work
     from .corpus import collect
@@ -161,7 +163,7 @@ def load_inputs(settings: Settings, found: Survey | None = None, warm: Warm | No
     # codebook is read and the cached records are read back (see work.Analysis).
     with work.Analysis(found, settings.themes, settings.aliases_file, settings.summary_sentences,
                        settings.cache_dir, settings.processes, warm.cache if warm else None,
-                       mapped=warm is None or warm.one_shot) as analysis:
+                       mapped=warm is None or warm.one_shot, ahead=ahead) as analysis:
         codebook, parsed, problems = _configuration(settings)
         # Per-article work runs even if the codebook is broken (with an empty one), so
         # that sidecar and article problems are reported in the same run.
@@ -270,8 +272,9 @@ def analyse(settings: Settings) -> tuple[Briefing, tuple[Problem, ...]]:
 
 
 def _analyse(settings: Settings, found: Survey | None = None, warm: Warm | None = None,
-             meanwhile: Callable[[], None] | None = None) -> tuple[Briefing, Inputs]:
-    inputs = load_inputs(settings, found, warm, meanwhile)
+             meanwhile: Callable[[], None] | None = None,
+             ahead: forked.Ahead | None = None) -> tuple[Briefing, Inputs]:
+    inputs = load_inputs(settings, found, warm, meanwhile, ahead)
     from .matrix import cross_link  # here: the analysis workers start before this import
 
     articles = inputs.corpus.articles
@@ -287,15 +290,19 @@ def generate(settings: Settings, write: bool = True, warm: Warm | None = None) -
 
 
 def _generate(settings: Settings, write: bool, warm: Warm | None) -> Result:
-    try:
-        found: Survey | None = survey(check_seeds(settings.seeds))
-    except ProblemsError:
-        found = None  # load_inputs reports it
-    stamp = _stamp(settings, found) if write and found else ""
     last = buildstate.last_build(settings.cache_dir) if write else None
-    if write and (previous := buildstate.stamp_matches(last, stamp, settings.docs)) is not None:
-        log.info("nothing changed since the last build; docs/ is up to date")
-        return previous  # type: ignore[return-value]
+    with scouting(settings, write, warm, last) as scout:
+        if scout is not None:
+            import jinja2  # noqa: F401 - while the scout checks the inputs (see generator.scout)
+        found, stamp, unchanged = checked_inputs(settings, write, last, scout)
+        if unchanged:
+            log.info("nothing changed since the last build; docs/ is up to date")
+            return last.result  # type: ignore[union-attr,return-value]
+        return _rebuild(settings, write, warm, last, found, stamp, scout)
+
+
+def _rebuild(settings: Settings, write: bool, warm: Warm | None, last: buildstate.LastBuild | None,
+             found: Survey | None, stamp: str, scout: forked.Ahead | None) -> Result:
     from .site import discarding, write_docs
 
     # What rendering needs that no analysis changes: done while a worker process
@@ -306,7 +313,7 @@ def _generate(settings: Settings, write: bool, warm: Warm | None) -> Result:
         from . import render  # noqa: F401 - Jinja and the page builders
         prepared.append(_page_memo(settings, warm))
 
-    briefing, inputs = _analyse(settings, found, warm, prepare)
+    briefing, inputs = _analyse(settings, found, warm, prepare, scout)
     from .pages import search_mode
     from .render import render_site
 
@@ -342,9 +349,3 @@ def _page_memo(settings: Settings, warm: Warm | None) -> buildstate.PageMemo | N
         return warm.pages
     # A lasting session (serve) reads the cache's shards into memory (see buildstate.load_shard).
     return buildstate.page_memo(settings.cache_dir, mapped=warm is None or warm.one_shot)
-
-
-def _stamp(settings: Settings, found: Survey) -> str:
-    templates = sorted(p for p in Path(settings.templates).rglob("*") if p.is_file())
-    knobs = f"{settings.summary_sentences}|{settings.strict}|{settings.search}|{Path(settings.docs).resolve()}"
-    return buildstate.inputs_stamp(found, [settings.themes, settings.aliases_file, *templates], knobs)

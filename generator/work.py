@@ -127,7 +127,7 @@ class Analysis:
 
     def __init__(self, survey: Survey, themes: Path, aliases_file: Path | None, k: int,
                  cache_dir: Path | None, workers: int | None = None, warm: Cache | None = None,
-                 mapped: bool = True):
+                 mapped: bool = True, ahead: forked.Ahead | None = None):
         self.survey, self.k = survey, k
         self.aliases = str(aliases_file) if aliases_file else None
         aliases_bytes = aliases_file.read_bytes() if aliases_file else b""
@@ -167,8 +167,14 @@ class Analysis:
                      if i not in missing and key is not None and not self.cache.in_memory(key))
         self.jobs = [(str(survey.path(i)), str(survey.seeds)) for i in self.todo]
         self.cache_dir = str(cache_dir) if cache_dir is not None else None
-        self._analysing = _analysing(self.jobs, (self.aliases, str(themes), k, self.cache_dir), workers or 1,
-                                     unread >= OVERLAP_MIN_CACHED)
+        self.init_args = (self.aliases, str(themes), k, self.cache_dir)
+        overlap = unread >= OVERLAP_MIN_CACHED
+        # One article to analyse, by a forked worker: what a scout analyses ahead (see analyse_ahead).
+        self.one_ahead = len(self.jobs) == 1 and _forks(self.jobs, workers or 1, overlap)
+        if ahead is not None and self.one_ahead and _receive_plan(ahead) == self.todo:
+            self._analysing = _received(ahead)  # the scout's analysis of the same article
+        else:
+            self._analysing = _analysing(self.jobs, self.init_args, workers or 1, overlap)
         self._analysed: Iterator | None = None
 
     def __enter__(self) -> Analysis:
@@ -226,6 +232,45 @@ class Analysis:
         entries = {key: done for key, done in zip(keys, results) if key is not None and isinstance(done, ArticleWork)}
         cache.retain(set(entries))
         return Batch(results, cache, entries, stats, built_here)  # type: ignore[arg-type]
+
+
+def analyse_ahead(survey: Survey, themes: Path, aliases_file: Path | None, k: int, cache_dir: Path | None,
+                  workers: int, send: Callable[[object], None]) -> None:
+    """In a scout (a child forked when a rebuild starts, see :mod:`scout`): find
+    what the build's :class:`Analysis` will find to analyse, and send it (the indices of
+    the inputs, or None); if it is one article, which the build would give a forked worker,
+    analyse it and send the outcome (as :func:`_analysing` gives it), so that the build
+    takes it instead of forking that worker later."""
+    analysis = Analysis(survey, themes, aliases_file, k, cache_dir, workers)
+    if not analysis.one_ahead:
+        send(None)
+        return
+    send(analysis.todo)
+    init(*analysis.init_args)
+    send([process(job) for job in analysis.jobs])
+
+
+def _receive_plan(ahead: forked.Ahead) -> object:
+    """What the scout found to analyse (see :func:`analyse_ahead`); None if it failed."""
+    try:
+        return ahead.receive()
+    except Exception:  # noqa: BLE001 - the build then analyses as it would without a scout
+        return None
+
+
+@contextmanager
+def _received(ahead: forked.Ahead) -> Iterator[Iterator]:
+    """The scout's outcomes (see :func:`analyse_ahead`), in the form :func:`_analysing` gives:
+    waited for when first asked for (:meth:`Analysis.finish`, after reading back the cache)."""
+    def outcomes() -> Iterator:
+        yield from ahead.receive()  # type: ignore[misc]
+
+    yield outcomes()
+
+
+def _forks(jobs: list[tuple[str, str]], workers: int, overlap: bool) -> bool:
+    """Whether :func:`_analysing` gives ``jobs`` to forked children (not a pool, not this process)."""
+    return bool(jobs) and workers >= 2 and len(jobs) < PARALLEL_MIN_ARTICLES and overlap and forked.available()
 
 
 @contextmanager

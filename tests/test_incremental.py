@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from generator import analysis_cache, buildstate, pipeline, work
+from generator import analysis_cache, buildstate, forked, pipeline, scout, work
 from generator.errors import ProblemsError
 from records_factory import mapped_views
 
@@ -813,3 +813,71 @@ def test_only_a_build_with_a_cache_hashes_inputs_the_stat_index_lacks(tmp_path, 
     again = _docs(seeds, tmp_path / "docs", cache=cache, workers=1)
     assert sorted(hashed) == ["000_alpha_steppe.txt", "000_gamma_notes.md"]
     assert analysed == [] and again == first
+
+
+def _scouting(monkeypatch, on: bool = True) -> None:
+    """Scout the rebuilds of the small test corpora (see generator.scout; the thresholds are
+    set for large corpora), or never."""
+    monkeypatch.setattr(scout, "SCOUT_MIN_ARTICLES", 1 if on else 10**9)
+    monkeypatch.setattr(work, "OVERLAP_MIN_CACHED", 1)
+
+
+@pytest.mark.skipif(not forked.available(), reason="a scout is forked on Linux only")
+def test_a_scouted_rebuild_takes_the_edit_from_the_scout_and_equals_a_clean_build(tmp_path, monkeypatch, caplog):
+    """A rebuild's scout (a child forked as the build starts) checks the inputs and analyses
+    the one edited article; the build forks no worker of its own, and docs/ comes out as a
+    clean build's. With nothing changed, the scout says so."""
+    _scouting(monkeypatch)
+    seeds = _corpus(tmp_path, copies=2)
+    settings = pipeline.Settings(seeds=seeds, themes=seeds / "themes.yml", docs=tmp_path / "docs", workers=2)
+    pipeline.generate(settings)
+    article = seeds / "000_alpha_steppe.txt"
+    article.write_text(article.read_text().replace("India buys Russian arms", "India buys Russian oil"))
+    time.sleep(TICK)
+    analysed_here = []  # what the build gives its own workers (the scout's own bookkeeping runs in the scout)
+    real = work._analysing
+    monkeypatch.setattr(work, "_analysing", lambda jobs, *a, **k: analysed_here.append(jobs) or real(jobs, *a, **k))
+    caplog.set_level("INFO", logger="generator")
+    pipeline.generate(settings)
+    assert analysed_here == []
+    assert "articles: 7 from cache, 1 analysed" in caplog.text
+    scouted = _tree(settings.docs)
+    assert scouted == _docs(seeds, tmp_path / "clean", cache=False, workers=1)
+    assert b"India buys Russian oil" in scouted["articles/read-moscow-and-beijing-at-their-word.md"]
+    caplog.clear()
+    analysed_here.clear()  # the clean build's
+    pipeline.generate(settings)
+    assert "nothing changed since the last build" in caplog.text and analysed_here == []
+    assert _tree(settings.docs) == scouted
+
+
+def _fails(*args: object) -> None:
+    raise RuntimeError("the scout failed")
+
+
+@pytest.mark.skipif(not forked.available(), reason="a scout is forked on Linux only")
+def test_a_rebuild_whose_scout_fails_checks_and_analyses_itself(tmp_path, monkeypatch):
+    _scouting(monkeypatch)
+    seeds = _corpus(tmp_path, copies=2)
+    settings = pipeline.Settings(seeds=seeds, themes=seeds / "themes.yml", docs=tmp_path / "docs", workers=2)
+    pipeline.generate(settings)
+    monkeypatch.setattr(scout, "_scout", _fails)
+    article = seeds / "000_alpha_steppe.txt"
+    article.write_text(article.read_text().replace("India buys Russian arms", "India buys Russian oil"))
+    time.sleep(TICK)
+    pipeline.generate(settings)
+    assert _tree(settings.docs) == _docs(seeds, tmp_path / "clean", cache=False, workers=1)
+
+
+@pytest.mark.parametrize("scouted", [True, False])
+def test_a_missing_seeds_folder_is_reported_alike_with_or_without_a_scout(tmp_path, monkeypatch, scouted):
+    _scouting(monkeypatch, scouted)
+    seeds = _corpus(tmp_path, copies=2)
+    themes = tmp_path / "themes.yml"
+    shutil.copy(seeds / "themes.yml", themes)
+    settings = pipeline.Settings(seeds=seeds, themes=themes, docs=tmp_path / "docs", workers=2)
+    pipeline.generate(settings)
+    shutil.rmtree(seeds)
+    with pytest.raises(ProblemsError) as raised:
+        pipeline.generate(settings)
+    assert [str(p) for p in raised.value.problems] == [f"{seeds}: seeds folder not found"]
