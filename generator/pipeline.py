@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from . import TEMPLATES, buildstate, forked
 from .errors import Problem, ProblemsError
 from .site import exclusive
-from .scout import checked_inputs, scouting
+from .scout import checked_inputs, prechecked, scouting
 from .sources import Survey, check_seeds, survey
 
 # The stages are imported where they run, not here: a build whose inputs have not
@@ -325,7 +325,8 @@ def _rebuild(settings: Settings, write: bool, warm: Warm | None, last: buildstat
     files = render_site(briefing, day, settings.templates, search, memo, salt, settings.cache_dir,
                         settings.processes)
     replaced: list[Path] = []  # what the written files replaced, deleted while the cache is saved
-    report = write_docs(settings.docs, files, last.outputs if last else None, replaced) if write else None
+    report = (write_docs(settings.docs, files, last.outputs if last else None, replaced, prechecked(scout))
+              if write else None)
     result = Result(day, report and replace(report, outputs={}), skipped, len(briefing.articles), search)
     if report:
         with discarding(replaced):

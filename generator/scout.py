@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from . import buildstate, forked
 from .errors import ProblemsError
+from .site import Prechecked
 from .sources import Survey, check_seeds, survey
 
 if TYPE_CHECKING:
@@ -75,6 +76,24 @@ def _scout(settings: Settings, write: bool, last: buildstate.LastBuild | None,
 
     work.analyse_ahead(found, settings.themes, settings.aliases_file, settings.summary_sentences,
                        settings.cache_dir, settings.processes, send)
+    if last is not None:
+        from .site import precheck
+
+        send(precheck(settings.docs, last.outputs))  # the writer's checks, for later (see prechecked)
+
+
+def prechecked(scout: forked.Ahead | None) -> Prechecked | None:
+    """What the scout found in ``docs/`` for the writer (:func:`site.precheck`), the last
+    thing it sends (messages the build did not read are passed over); None without a scout,
+    or if it failed (the writer then checks itself)."""
+    if scout is None:
+        return None
+    try:
+        while not isinstance(message := scout.receive(), Prechecked):
+            pass
+    except Exception:  # noqa: BLE001 - the writer checks itself
+        return None
+    return message
 
 
 def checked_inputs(settings: Settings, write: bool, last: buildstate.LastBuild | None,

@@ -328,8 +328,34 @@ def _linked(target: Path) -> Path | None:
             return None
 
 
+@dataclass(frozen=True)
+class Prechecked:
+    """What :func:`precheck` found in ``docs/`` earlier in this build: it removed the
+    temporaries a killed build left, and of the files the last build generated, these no
+    longer carry the signature it recorded (changed, replaced or removed since)."""
+
+    moved: frozenset[str]
+
+
+def precheck(docs: Path, known: Mapping[str, Output]) -> Prechecked:
+    """The checks :func:`write_docs` makes of ``docs/`` that do not depend on the pages
+    (removing temporaries, stat-ing every file the last build generated), made ahead: by a
+    rebuild's scout (see :mod:`scout`), once it has sent what the build waits for.
+
+    The signatures are then older when the writer trusts them (by the time the build takes
+    to render, ~0.1 s): a generated file changed by hand meanwhile is not written again by
+    this build, and no longer carries the signature recorded for it, so that the next
+    build (which finds it changed: see :meth:`buildstate.LastBuild.untouched`) reads it
+    back and writes it again. The build lock (:func:`exclusive`) keeps other builds out."""
+    _sweep_temporaries(docs)
+    root = os.fspath(docs)
+    return Prechecked(frozenset(rel for rel, output in known.items()
+                                if signature(os.path.join(root, rel)) != output.signature))  # type: ignore[arg-type]
+
+
 def write_docs(docs: Path, files: Mapping[str, str | bytes | Encoded],
-               known: Mapping[str, Output] | None = None, discard: list[Path] | None = None) -> WriteReport:
+               known: Mapping[str, Output] | None = None, discard: list[Path] | None = None,
+               prechecked: Prechecked | None = None) -> WriteReport:
     """Make ``docs/`` hold exactly ``files`` among generated files; see module doc.
 
     ``known``: the previous run's :attr:`WriteReport.outputs` (from the build cache). A file
@@ -340,10 +366,15 @@ def write_docs(docs: Path, files: Mapping[str, str | bytes | Encoded],
     (a rename puts it back), not read back; the links are then deleted here, or, given
     ``discard``, added to it for the caller to delete (see :func:`discarding`): deleting
     the last link to a big file frees its blocks, ~5 ms for the 7 MB of exports at 1,000
-    articles on this project's machine, which a build can overlap with its other work."""
+    articles on this project's machine, which a build can overlap with its other work.
+
+    ``prechecked``: what :func:`precheck` found of ``known`` earlier in this build; then the
+    temporaries are gone already, and a known file it did not find moved is taken to
+    carry its recorded signature without being stat-ed again."""
     known = known or {}
     docs.mkdir(parents=True, exist_ok=True)
-    _sweep_temporaries(docs)
+    if prechecked is None:
+        _sweep_temporaries(docs)
     previous = read_manifest(docs)
     resolved: dict[str, Path] = {}
     for rel in files:  # validate all before writing
@@ -382,7 +413,8 @@ def write_docs(docs: Path, files: Mapping[str, str | bytes | Encoded],
                 digest = _digest(data)
             before = known.get(rel)
             if (before is not None and before.settled and before.digest == digest
-                    and signature(path) == before.signature):
+                    and (rel not in prechecked.moved if prechecked is not None
+                         else signature(path) == before.signature)):
                 unchanged.append(rel)
                 outputs[rel] = before
                 continue

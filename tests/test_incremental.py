@@ -881,3 +881,30 @@ def test_a_missing_seeds_folder_is_reported_alike_with_or_without_a_scout(tmp_pa
     with pytest.raises(ProblemsError) as raised:
         pipeline.generate(settings)
     assert [str(p) for p in raised.value.problems] == [f"{seeds}: seeds folder not found"]
+
+
+@pytest.mark.skipif(not forked.available(), reason="a scout is forked on Linux only")
+def test_a_scouted_rebuild_restores_pages_changed_by_hand_and_removes_leftover_temporaries(tmp_path, monkeypatch):
+    """The scout makes the writer's checks of docs/ ahead (site.precheck): a generated page
+    changed or deleted by hand before the rebuild is written again, and a temporary file a
+    killed build left is removed, as without a scout."""
+    _scouting(monkeypatch)
+    seeds = _corpus(tmp_path, copies=2)
+    settings = pipeline.Settings(seeds=seeds, themes=seeds / "themes.yml", docs=tmp_path / "docs", workers=2)
+    pipeline.generate(settings)
+    time.sleep(TICK)
+    article = seeds / "000_alpha_steppe.txt"
+    article.write_text(article.read_text().replace("India buys Russian arms", "India buys Russian gas"))
+    time.sleep(TICK)
+    pipeline.generate(settings)  # reads back the pages, now a timestamp tick old: their signatures are trusted
+    docs = settings.docs
+    untouched_by_the_edit = sorted(p for p in (docs / "articles").glob("*.md") if "moscow" not in p.name)
+    untouched_by_the_edit[0].write_text("changed by hand\n")
+    untouched_by_the_edit[1].unlink()
+    leftover = docs / "articles" / ".briefing-tmp-0123456789ab"
+    leftover.write_text("half a page")
+    article.write_text(article.read_text().replace("India buys Russian gas", "India buys Russian oil"))
+    time.sleep(TICK)
+    pipeline.generate(settings)
+    assert not leftover.exists()
+    assert _tree(docs) == _docs(seeds, tmp_path / "clean", cache=False, workers=1)
