@@ -62,7 +62,10 @@ def forked(fn: Callable, jobs: Sequence, init: Callable, init_args: tuple,
 
     def reap(pid: int) -> int:
         if pid not in reaped:
-            reaped[pid] = os.waitpid(pid, 0)[1]
+            try:
+                reaped[pid] = os.waitpid(pid, 0)[1]
+            except ChildProcessError:  # reaped already (a host that ignores SIGCHLD)
+                reaped[pid] = 0
         return reaped[pid]
 
     try:
@@ -163,7 +166,9 @@ class Ahead:
     def receive(self) -> object:
         """The child's next message, in the order it sent them (waiting for it). An exception
         the child raised is raised here, with its traceback as the cause; a child that ended
-        without sending one raises :class:`WorkerError`."""
+        without sending one, or that was closed (see :meth:`close`), raises :class:`WorkerError`."""
+        if self._pipe.closed:
+            raise WorkerError("the worker process was stopped")
         head = self._pipe.read(8)
         if len(head) == 8:
             (size,) = struct.unpack("<Q", head)
@@ -181,10 +186,14 @@ class Ahead:
 
     def _reap(self) -> None:
         if self._status is None:
-            self._status = os.waitpid(self.pid, 0)[1]
+            try:
+                self._status = os.waitpid(self.pid, 0)[1]
+            except ChildProcessError:  # reaped already (a host that ignores SIGCHLD)
+                self._status = 0
 
     def close(self) -> None:
-        """Kill the child if it still runs (nothing more is wanted from it), and reap it."""
+        """Kill the child if it still runs (nothing more is wanted from it), and reap it; any
+        later :meth:`receive` raises :class:`WorkerError`. Closing twice does nothing."""
         self._pipe.close()
         if self._status is None:
             try:

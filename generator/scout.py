@@ -6,7 +6,10 @@ lacks and has a worker analyse it. For a rebuild of many articles, :func:`scouti
 a child that takes those steps (:func:`_scout`) while the build imports Jinja, which it
 needs next: the build then reads what the scout found (:func:`checked_inputs`) and takes
 the outcome of the one article it analysed (:func:`work.analyse_ahead`) instead of forking
-a worker of its own. Anything the scout fails at, the build does itself, as without one.
+a worker of its own. If the scout fails before that, or finds other work than the build
+does, the build stops it and does the rest itself, as without one; once the build has
+taken its analysis, a scout that fails while analysing fails the build, as a worker
+would.
 """
 
 from __future__ import annotations
@@ -91,7 +94,8 @@ def prechecked(scout: forked.Ahead | None) -> Prechecked | None:
     try:
         while not isinstance(message := scout.receive(), Prechecked):
             pass
-    except Exception:  # noqa: BLE001 - the writer checks itself
+    except Exception:  # noqa: BLE001 - the writer checks itself (the scout is stopped first)
+        scout.close()
         return None
     return message
 
@@ -105,8 +109,9 @@ def checked_inputs(settings: Settings, write: bool, last: buildstate.LastBuild |
     if scout is not None:
         try:
             return scout.receive()  # type: ignore[return-value]
-        except Exception as err:  # noqa: BLE001 - checked here, as without a scout
+        except Exception as err:  # noqa: BLE001 - checked here, as without a scout, which is stopped
             log.debug("the scout failed (%s); checking the inputs here", err)
+            scout.close()
     return survey_and_stamp(settings, write, last)
 
 

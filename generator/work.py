@@ -171,9 +171,11 @@ class Analysis:
         overlap = unread >= OVERLAP_MIN_CACHED
         # One article to analyse, by a forked worker: what a scout analyses ahead (see analyse_ahead).
         self.one_ahead = len(self.jobs) == 1 and _forks(self.jobs, workers or 1, overlap)
-        if ahead is not None and self.one_ahead and _receive_plan(ahead) == self.todo:
+        if ahead is not None and self.one_ahead and _receive_plan(ahead) == self.jobs:
             self._analysing = _received(ahead)  # the scout's analysis of the same article
         else:
+            if ahead is not None:  # its analysis is not wanted: stopped (the writer then checks docs/ itself)
+                ahead.close()
             self._analysing = _analysing(self.jobs, self.init_args, workers or 1, overlap)
         self._analysed: Iterator | None = None
 
@@ -237,15 +239,15 @@ class Analysis:
 def analyse_ahead(survey: Survey, themes: Path, aliases_file: Path | None, k: int, cache_dir: Path | None,
                   workers: int, send: Callable[[object], None]) -> None:
     """In a scout (a child forked when a rebuild starts, see :mod:`scout`): find
-    what the build's :class:`Analysis` will find to analyse, and send it (the indices of
-    the inputs, or None); if it is one article, which the build would give a forked worker,
-    analyse it and send the outcome (as :func:`_analysing` gives it), so that the build
-    takes it instead of forking that worker later."""
+    what the build's :class:`Analysis` will find to analyse, and send it (its jobs: the
+    paths of the inputs, or None); if it is one article, which the build would give a
+    forked worker, analyse it and send the outcome (as :func:`_analysing` gives it), so that
+    the build takes it instead of forking that worker later."""
     analysis = Analysis(survey, themes, aliases_file, k, cache_dir, workers)
     if not analysis.one_ahead:
         send(None)
         return
-    send(analysis.todo)
+    send(analysis.jobs)
     init(*analysis.init_args)
     send([process(job) for job in analysis.jobs])
 
@@ -255,6 +257,7 @@ def _receive_plan(ahead: forked.Ahead) -> object:
     try:
         return ahead.receive()
     except Exception:  # noqa: BLE001 - the build then analyses as it would without a scout
+        ahead.close()
         return None
 
 

@@ -265,3 +265,17 @@ def test_a_child_ahead_no_longer_wanted_is_killed_and_reaped(forks):
         assert child.receive() == "ready"
     assert time.monotonic() - started < 30  # not left to sleep its minute
     assert _all_reaped(forks)
+
+
+def test_children_are_waited_for_even_where_the_host_ignores_sigchld():
+    """A host program that sets SIGCHLD to SIG_IGN has the kernel reap its children itself:
+    waiting for one then fails, which must not fail the build."""
+    previous = signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    try:
+        with forked.ahead(_sends_then_dies) as child:
+            assert child.receive() == "one"
+            time.sleep(0.2)  # reaped by the kernel meanwhile
+        with forked.forked(_job, [1, 2], _init, (10,), processes=2) as results:
+            assert [x for x, _ in results] == [11, 12]
+    finally:
+        signal.signal(signal.SIGCHLD, previous)

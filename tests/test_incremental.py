@@ -908,3 +908,26 @@ def test_a_scouted_rebuild_restores_pages_changed_by_hand_and_removes_leftover_t
     pipeline.generate(settings)
     assert not leftover.exists()
     assert _tree(docs) == _docs(seeds, tmp_path / "clean", cache=False, workers=1)
+
+
+def _plans_another_article(survey, themes, aliases_file, k, cache_dir, workers, send) -> None:
+    send([(str(survey.seeds / "elsewhere.txt"), str(survey.seeds))])  # not what the build finds
+    send(["an outcome the build must never take"])
+
+
+@pytest.mark.skipif(not forked.available(), reason="a scout is forked on Linux only")
+def test_a_scout_that_planned_other_work_is_stopped_and_the_build_analyses_itself(tmp_path, monkeypatch):
+    _scouting(monkeypatch)
+    seeds = _corpus(tmp_path, copies=2)
+    settings = pipeline.Settings(seeds=seeds, themes=seeds / "themes.yml", docs=tmp_path / "docs", workers=2)
+    pipeline.generate(settings)
+    monkeypatch.setattr(work, "analyse_ahead", _plans_another_article)
+    analysed_here = []
+    real = work._analysing
+    monkeypatch.setattr(work, "_analysing", lambda jobs, *a, **k: analysed_here.append(jobs) or real(jobs, *a, **k))
+    article = seeds / "000_alpha_steppe.txt"
+    article.write_text(article.read_text().replace("India buys Russian arms", "India buys Russian oil"))
+    time.sleep(TICK)
+    pipeline.generate(settings)
+    assert [[path for path, _ in jobs] for jobs in analysed_here] == [[str(article)]]
+    assert _tree(settings.docs) == _docs(seeds, tmp_path / "clean", cache=False, workers=1)
