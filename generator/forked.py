@@ -239,12 +239,8 @@ def _ahead_child(write: int, fn: Callable[[Callable[[object], None]], None]) -> 
             try:
                 fn(send)
             except BaseException as err:  # noqa: BLE001 - every failure goes back to the parent
-                remote = traceback.format_exc()
-                try:
-                    pickle.loads(pickle.dumps(err))
-                except Exception:
-                    err = None  # type: ignore[assignment]
-                send(err, False, remote)
+                _, value, remote = _failure(err)
+                send(value, False, remote)
     except BaseException:  # noqa: BLE001 - the parent sees no message and reports the exit
         status = 1
     finally:
@@ -278,12 +274,7 @@ def _child(write: int, fn: Callable, jobs: Sequence, init: Callable, init_args: 
             init(*init_args)
             payload: tuple = (True, [fn(job) for job in jobs], "")
         except BaseException as err:  # noqa: BLE001 - every failure goes back to the parent
-            remote = traceback.format_exc()
-            try:
-                pickle.loads(pickle.dumps(err))
-            except Exception:
-                err = None  # type: ignore[assignment]
-            payload = (False, err, remote)
+            payload = _failure(err)
         data = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
         with os.fdopen(write, "wb") as pipe:
             pipe.write(data)
@@ -291,6 +282,17 @@ def _child(write: int, fn: Callable, jobs: Sequence, init: Callable, init_args: 
         status = 1
     finally:
         os._exit(status)  # no exit handlers, no flushing of the parent's buffers
+
+
+def _failure(err: BaseException) -> tuple[bool, BaseException | None, str]:
+    """What a child sends back of an exception it raised (while handling it): not ok, the
+    exception if it survives pickling (else None), and its traceback as text."""
+    remote = traceback.format_exc()
+    try:
+        pickle.loads(pickle.dumps(err))
+    except Exception:
+        return False, None, remote
+    return False, err, remote
 
 
 def _describe(status: int) -> str:

@@ -822,18 +822,28 @@ def _scouting(monkeypatch, on: bool = True) -> None:
     monkeypatch.setattr(work, "OVERLAP_MIN_CACHED", 1)
 
 
+def _built_for_scouting(tmp_path: Path, monkeypatch) -> tuple[Path, pipeline.Settings, Path]:
+    """A corpus built once, whose rebuilds are scouted: its seeds, settings, and the article
+    the tests edit."""
+    _scouting(monkeypatch)
+    seeds = _corpus(tmp_path, copies=2)
+    settings = pipeline.Settings(seeds=seeds, themes=seeds / "themes.yml", docs=tmp_path / "docs", workers=2)
+    pipeline.generate(settings)
+    return seeds, settings, seeds / "000_alpha_steppe.txt"
+
+
+def _edit(article: Path, old: str = "India buys Russian arms", new: str = "India buys Russian oil") -> None:
+    article.write_text(article.read_text().replace(old, new))
+    time.sleep(TICK)
+
+
 @pytest.mark.skipif(not forked.available(), reason="a scout is forked on Linux only")
 def test_a_scouted_rebuild_takes_the_edit_from_the_scout_and_equals_a_clean_build(tmp_path, monkeypatch, caplog):
     """A rebuild's scout (a child forked as the build starts) checks the inputs and analyses
     the one edited article; the build forks no worker of its own, and docs/ comes out as a
     clean build's. With nothing changed, the scout says so."""
-    _scouting(monkeypatch)
-    seeds = _corpus(tmp_path, copies=2)
-    settings = pipeline.Settings(seeds=seeds, themes=seeds / "themes.yml", docs=tmp_path / "docs", workers=2)
-    pipeline.generate(settings)
-    article = seeds / "000_alpha_steppe.txt"
-    article.write_text(article.read_text().replace("India buys Russian arms", "India buys Russian oil"))
-    time.sleep(TICK)
+    seeds, settings, article = _built_for_scouting(tmp_path, monkeypatch)
+    _edit(article)
     analysed_here = []  # what the build gives its own workers (the scout's own bookkeeping runs in the scout)
     real = work._analysing
     monkeypatch.setattr(work, "_analysing", lambda jobs, *a, **k: analysed_here.append(jobs) or real(jobs, *a, **k))
@@ -857,14 +867,9 @@ def _fails(*args: object) -> None:
 
 @pytest.mark.skipif(not forked.available(), reason="a scout is forked on Linux only")
 def test_a_rebuild_whose_scout_fails_checks_and_analyses_itself(tmp_path, monkeypatch):
-    _scouting(monkeypatch)
-    seeds = _corpus(tmp_path, copies=2)
-    settings = pipeline.Settings(seeds=seeds, themes=seeds / "themes.yml", docs=tmp_path / "docs", workers=2)
-    pipeline.generate(settings)
+    seeds, settings, article = _built_for_scouting(tmp_path, monkeypatch)
     monkeypatch.setattr(scout, "_scout", _fails)
-    article = seeds / "000_alpha_steppe.txt"
-    article.write_text(article.read_text().replace("India buys Russian arms", "India buys Russian oil"))
-    time.sleep(TICK)
+    _edit(article)
     pipeline.generate(settings)
     assert _tree(settings.docs) == _docs(seeds, tmp_path / "clean", cache=False, workers=1)
 
@@ -888,14 +893,9 @@ def test_a_scouted_rebuild_restores_pages_changed_by_hand_and_removes_leftover_t
     """The scout makes the writer's checks of docs/ ahead (site.precheck): a generated page
     changed or deleted by hand before the rebuild is written again, and a temporary file a
     killed build left is removed, as without a scout."""
-    _scouting(monkeypatch)
-    seeds = _corpus(tmp_path, copies=2)
-    settings = pipeline.Settings(seeds=seeds, themes=seeds / "themes.yml", docs=tmp_path / "docs", workers=2)
-    pipeline.generate(settings)
+    seeds, settings, article = _built_for_scouting(tmp_path, monkeypatch)
     time.sleep(TICK)
-    article = seeds / "000_alpha_steppe.txt"
-    article.write_text(article.read_text().replace("India buys Russian arms", "India buys Russian gas"))
-    time.sleep(TICK)
+    _edit(article, new="India buys Russian gas")
     pipeline.generate(settings)  # reads back the pages, now a timestamp tick old: their signatures are trusted
     docs = settings.docs
     untouched_by_the_edit = sorted(p for p in (docs / "articles").glob("*.md") if "moscow" not in p.name)
@@ -903,8 +903,7 @@ def test_a_scouted_rebuild_restores_pages_changed_by_hand_and_removes_leftover_t
     untouched_by_the_edit[1].unlink()
     leftover = docs / "articles" / ".briefing-tmp-0123456789ab"
     leftover.write_text("half a page")
-    article.write_text(article.read_text().replace("India buys Russian gas", "India buys Russian oil"))
-    time.sleep(TICK)
+    _edit(article, "India buys Russian gas")
     pipeline.generate(settings)
     assert not leftover.exists()
     assert _tree(docs) == _docs(seeds, tmp_path / "clean", cache=False, workers=1)
@@ -917,17 +916,12 @@ def _plans_another_article(survey, themes, aliases_file, k, cache_dir, workers, 
 
 @pytest.mark.skipif(not forked.available(), reason="a scout is forked on Linux only")
 def test_a_scout_that_planned_other_work_is_stopped_and_the_build_analyses_itself(tmp_path, monkeypatch):
-    _scouting(monkeypatch)
-    seeds = _corpus(tmp_path, copies=2)
-    settings = pipeline.Settings(seeds=seeds, themes=seeds / "themes.yml", docs=tmp_path / "docs", workers=2)
-    pipeline.generate(settings)
+    seeds, settings, article = _built_for_scouting(tmp_path, monkeypatch)
     monkeypatch.setattr(work, "analyse_ahead", _plans_another_article)
     analysed_here = []
     real = work._analysing
     monkeypatch.setattr(work, "_analysing", lambda jobs, *a, **k: analysed_here.append(jobs) or real(jobs, *a, **k))
-    article = seeds / "000_alpha_steppe.txt"
-    article.write_text(article.read_text().replace("India buys Russian arms", "India buys Russian oil"))
-    time.sleep(TICK)
+    _edit(article)
     pipeline.generate(settings)
     assert [[path for path, _ in jobs] for jobs in analysed_here] == [[str(article)]]
     assert _tree(settings.docs) == _docs(seeds, tmp_path / "clean", cache=False, workers=1)
