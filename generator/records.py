@@ -173,13 +173,6 @@ class ArticleAnalysis(Deferred):
     mentions: tuple[Mention, ...]
 
     @cached_property
-    def base_slug(self) -> str:
-        """The slug of its title alone (:func:`slugs.slugify`), which the corpus numbers where
-        titles collide (:func:`corpus.collect`): kept with the record, so that a rebuild does
-        not slugify every title again (~1.5 ms at 1,000 articles)."""
-        return slugify(self.meta.title)
-
-    @cached_property
     def listing(self) -> str:
         """A digest of what pages other than the article's own can show of its analysis:
         its mentions (the entities index; see :func:`generator.pagekeys.entities_key`)."""
