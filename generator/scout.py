@@ -6,10 +6,12 @@ lacks and has a worker analyse it. For a rebuild of many articles, :func:`scouti
 a child that takes those steps (:func:`_scout`) while the build imports Jinja, which it
 needs next: the build then reads what the scout found (:func:`checked_inputs`) and takes
 the outcome of the one article it analysed (:func:`work.analyse_ahead`) instead of forking
-a worker of its own. If the scout fails before that, or finds other work than the build
-does, the build stops it and does the rest itself, as without one; once the build has
-taken its analysis, a scout that fails while analysing fails the build, as a worker
-would.
+a worker of its own. Last, the scout makes the writer's checks of ``docs/`` that do not
+depend on the pages (:func:`site.precheck`), which the build reads before writing
+(:func:`prechecked`). If the scout fails before the build takes its analysis, or finds
+other work than the build does, the build stops it and does the rest itself, as without
+one; once the build has taken its analysis, a scout that fails while analysing fails the
+build, as a worker would.
 """
 
 from __future__ import annotations
