@@ -285,7 +285,7 @@ def _analysing(jobs: list[tuple[str, str]], init_args: tuple, workers: int, over
     children, see :mod:`forked`). None: the caller runs them in this process."""
     if not jobs or workers < 2 or (len(jobs) < PARALLEL_MIN_ARTICLES and not overlap):
         yield None
-    elif len(jobs) < PARALLEL_MIN_ARTICLES and forked.available():  # a few: no pool (see forked)
+    elif _forks(jobs, workers, overlap):  # a few: no pool (see forked)
         with forked.forked(process, jobs, init, init_args, workers) as results:
             yield results
     else:
