@@ -62,10 +62,7 @@ def forked(fn: Callable, jobs: Sequence, init: Callable, init_args: tuple,
 
     def reap(pid: int) -> int:
         if pid not in reaped:
-            try:
-                reaped[pid] = os.waitpid(pid, 0)[1]
-            except ChildProcessError:  # reaped already (a host that ignores SIGCHLD)
-                reaped[pid] = 0
+            reaped[pid] = _wait(pid)
         return reaped[pid]
 
     try:
@@ -86,10 +83,7 @@ def forked(fn: Callable, jobs: Sequence, init: Callable, init_args: tuple,
         for pid, read in children:
             os.close(read)
             if pid not in reaped:  # still running, or exited unread: never signal a reaped pid
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
+                _kill(pid)
                 reap(pid)
 
 
@@ -186,20 +180,14 @@ class Ahead:
 
     def _reap(self) -> None:
         if self._status is None:
-            try:
-                self._status = os.waitpid(self.pid, 0)[1]
-            except ChildProcessError:  # reaped already (a host that ignores SIGCHLD)
-                self._status = 0
+            self._status = _wait(self.pid)
 
     def close(self) -> None:
         """Kill the child if it still runs (nothing more is wanted from it), and reap it; any
         later :meth:`receive` raises :class:`WorkerError`. Closing twice does nothing."""
         self._pipe.close()
         if self._status is None:
-            try:
-                os.kill(self.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+            _kill(self.pid)
             self._reap()
 
 
@@ -293,6 +281,23 @@ def _failure(err: BaseException) -> tuple[bool, BaseException | None, str]:
     except Exception:
         return False, None, remote
     return False, err, remote
+
+
+def _wait(pid: int) -> int:
+    """The wait status of the child ``pid``, once it has exited; 0 if the kernel reaped it
+    already (a host that ignores SIGCHLD)."""
+    try:
+        return os.waitpid(pid, 0)[1]
+    except ChildProcessError:
+        return 0
+
+
+def _kill(pid: int) -> None:
+    """Kill the child ``pid`` (not reaped yet) if it has not exited."""
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
 
 
 def _describe(status: int) -> str:
