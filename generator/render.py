@@ -133,13 +133,10 @@ def render_site(briefing: Briefing, as_of: str | None, templates: Path = TEMPLAT
     kept = kept if isinstance(kept, Listings) else None
     articles = briefing.articles
     pages: dict[str, str | Encoded] = {}
-    own: list[tuple[list[str], dict[int, tuple[str, ExportRows]]]] = []  # the article pages' keys, and those made
-
-    def article_pages() -> dict[int, tuple[str, ExportRows]]:
-        """The article pages and the entities index (into ``pages``); the article pages made
-        this run, with their export rows, by index."""
-        if own:
-            return own[0][1]
+    @functools.cache
+    def article_pages() -> tuple[list[str], dict[int, tuple[str, ExportRows]]]:
+        """The article pages and the entities index (into ``pages``), once: each article
+        page's key, and the article pages made this run with their export rows, by index."""
         entity_index = f"{entities_key(briefing, page_salt)}|entities" if memo is not None else ""
         known = previous.get(entity_index) if entity_index else None
         known = known if isinstance(known, EntityIndex) else None
@@ -173,12 +170,11 @@ def render_site(briefing: Briefing, as_of: str | None, templates: Path = TEMPLAT
             pages["entities.md"] = Encoded(known.digest, make=entities)
         if memo is not None:
             fresh[entity_index] = known
-        own.append((keys, made))
-        return made
+        return keys, made
 
     @functools.cache
     def corpus() -> dict[str, str]:  # every corpus-wide page, should the writer need one the memo has
-        return corpuswide.corpus_pages(briefing, as_of, pagefind, _export_rows(briefing, article_pages(), memo,
+        return corpuswide.corpus_pages(briefing, as_of, pagefind, _export_rows(briefing, article_pages()[1], memo,
                                                                                page_salt), render)
 
     if kept is not None and all(isinstance(previous.get(key), PageGroup) for key in kept.groups):
@@ -198,8 +194,8 @@ def render_site(briefing: Briefing, as_of: str | None, templates: Path = TEMPLAT
         groups = corpuswide.Groups(previous, fresh, memo is not None)
         corpus_wide, kept = corpuswide.render_listings(
             briefing, as_of, pagefind, page_salt, groups,
-            lambda: _export_rows(briefing, article_pages(), memo, page_salt), render, workers)
-    keys = own[0][0]
+            lambda: _export_rows(briefing, article_pages()[1], memo, page_salt), render, workers)
+    keys = article_pages()[0]
     pages.update(corpus_wide)
     if memo is not None:
         fresh[listing] = kept
